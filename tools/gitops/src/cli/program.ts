@@ -1,0 +1,61 @@
+import { Command, CommanderError } from 'commander';
+import { UsageError } from '../core/errors.js';
+import { commands } from './registry.js';
+import type { CommandContext, CommandResult } from './types.js';
+
+export interface ProgramIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  /** True when stderr is a terminal: progress is shown. */
+  interactive: boolean;
+}
+
+/** Parses argv and runs the chosen command. Returns undefined when commander printed help or a version. */
+export async function runProgram(argv: string[], io: ProgramIo): Promise<{ result?: CommandResult; verbose: boolean }> {
+  let result: CommandResult | undefined;
+  const program = new Command()
+    .name('gitops')
+    .description('Lint, render, validate, diff and promote the platform GitOps repository.')
+    .option('--repo <dir>', 'a directory inside the platform repository', '.')
+    .option('--verbose', 'print stack traces and debugging detail', false)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+
+  for (const def of commands) {
+    const command = program
+      .command(def.name)
+      .summary(def.summary)
+      .description(def.summary)
+      .addHelpText('after', `\nExamples:\n${def.examples.map((e) => `  $ ${e}`).join('\n')}\n`);
+    def.configure(command);
+    command.action(async (options: Record<string, unknown>) => {
+      const globals = program.opts<{ repo: string; verbose: boolean }>();
+      const ctx: CommandContext = {
+        repo: globals.repo,
+        env: io.env,
+        verbose: globals.verbose,
+        progress: io.interactive ? (message) => io.stderr(`\r\x1b[2K${message}`) : () => {},
+      };
+      const handler = await def.load();
+      result = await handler(ctx, options);
+      if (io.interactive) io.stderr('\r\x1b[2K');
+    });
+  }
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) return { verbose: false };
+      // commander already printed its message.
+      throw new UsageError('USAGE', err.message.replace(/^error: /, ''), { cause: err });
+    }
+    throw err;
+  }
+  if (!result && argv.length === 0) {
+    io.stdout(program.helpInformation());
+  }
+  return { result, verbose: program.opts<{ verbose: boolean }>().verbose };
+}

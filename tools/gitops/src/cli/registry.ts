@@ -1,0 +1,5 @@
+import { renderCommand } from '../commands/render/command.js';
+import type { CommandDefinition } from './types.js';
+
+/** Every command of the CLI, in help order. A test checks each commands/<name>/ folder is listed. */
+export const commands: CommandDefinition<any>[] = [renderCommand];

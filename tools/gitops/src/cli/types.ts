@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import type { Finding } from '../core/findings.js';
+
+/** What every command handler receives. */
+export interface CommandContext {
+  /** --repo: a directory inside the platform repository. */
+  repo: string;
+  env: NodeJS.ProcessEnv;
+  verbose: boolean;
+  /** Progress for long runs; a no-op unless stderr is a terminal. */
+  progress: (message: string) => void;
+}
+
+/** What every command returns; main.ts prints it and turns it into an exit code. */
+export interface CommandResult {
+  findings: Finding[];
+  /** The report, written to stdout as is. */
+  stdout?: string;
+  /** One line for stderr after the findings (counts, timing). */
+  summary?: string;
+}
+
+export type CommandHandler<O> = (ctx: CommandContext, options: O) => Promise<CommandResult>;
+
+/** A command's declaration, kept apart from its handler (loaded only when the command runs). */
+export interface CommandDefinition<O = Record<string, unknown>> {
+  name: string;
+  summary: string;
+  /** Shown under "Examples:" in --help. */
+  examples: string[];
+  configure(command: Command): void;
+  load(): Promise<CommandHandler<O>>;
+}

@@ -1,0 +1,39 @@
+import { Option, type Command } from 'commander';
+import type { CommandDefinition } from '../../cli/types.js';
+
+export interface RenderOptions {
+  env: string[];
+  service: string[];
+  out?: string;
+  showCommand: boolean;
+  concurrency?: number;
+}
+
+export const renderCommand: CommandDefinition<RenderOptions> = {
+  name: 'render',
+  summary: "Render every Application with Argo CD's exact helm template command line",
+  examples: [
+    'gitops render --out /tmp/r                 # DIR/<env>/<service>.yaml for the whole fleet',
+    'gitops render --env prod --service orders  # one Application to stdout',
+    'gitops render --env dev --show-command     # with the helm command line of each Application',
+  ],
+  configure(command: Command) {
+    command
+      .option('-e, --env <name>', 'only this environment (repeatable)', collect, [])
+      .option('-s, --service <name>', 'only this service (repeatable)', collect, [])
+      .option('-o, --out <dir>', 'write <dir>/<env>/<service>.yaml instead of printing; replaced as a whole, atomically')
+      .option('--show-command', 'print the helm command line used for each Application', false)
+      .addOption(new Option('--concurrency <n>', 'helm processes at once (default: CPU count)').argParser(positiveInt));
+  },
+  load: async () => (await import('./run.js')).runRender,
+};
+
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive whole number, got "${value}"`);
+  return n;
+}

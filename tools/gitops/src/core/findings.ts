@@ -1,0 +1,68 @@
+/**
+ * Findings are data: something wrong in the repository's content, located at the
+ * file a person edits. Codes are public API (SARIF rule ids, docs): never rename one.
+ */
+export type FindingCode =
+  | 'YAML_SYNTAX'
+  | 'YAML_DUPLICATE_KEY'
+  | 'YAML_NOT_A_MAPPING'
+  | 'CONFIG_SCHEMA'
+  | 'SERVICE_SCHEMA'
+  | 'ENVIRONMENT_SCHEMA'
+  | 'APPSET_SCHEMA'
+  | 'APPSET_UNSUPPORTED'
+  | 'APPSET_TEMPLATE'
+  | 'APP_NO_ENVIRONMENT'
+  | 'APP_DUPLICATE_NAME'
+  | 'CHART_UNKNOWN'
+  | 'CHART_VERSION_UNRELEASED'
+  | 'CHART_DEPENDENCY'
+  | 'SOURCE_UNSUPPORTED'
+  | 'VALUES_FILE_MISSING'
+  | 'VALUES_FILE_OUTSIDE_REPO'
+  | 'HELM_TEMPLATE_FAILED';
+
+export type Severity = 'error' | 'warning';
+
+export interface SourceLocation {
+  /** Repository-relative path, forward slashes. */
+  file: string;
+  /** 1-based. */
+  line?: number;
+  /** 1-based. */
+  column?: number;
+}
+
+export interface Finding {
+  code: FindingCode;
+  severity: Severity;
+  message: string;
+  /** What to do about it. */
+  hint?: string;
+  location?: SourceLocation;
+  /** The Argo CD Application this finding belongs to, when there is one. */
+  application?: string;
+  env?: string;
+  service?: string;
+}
+
+export function formatLocation(loc: SourceLocation | undefined): string {
+  if (!loc) return '';
+  if (loc.line === undefined) return loc.file;
+  return `${loc.file}:${loc.line}:${loc.column ?? 1}`;
+}
+
+export function hasErrors(findings: readonly Finding[]): boolean {
+  return findings.some((f) => f.severity === 'error');
+}
+
+/** Drops repeats of the same finding (a file read by several ApplicationSets is reported once). */
+export function uniqueFindings(findings: readonly Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.code}|${formatLocation(f.location)}|${f.message}|${f.application ?? ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,155 @@
+import { posix } from 'node:path';
+import { ConfigError } from '../errors.js';
+import type { Finding } from '../findings.js';
+import { validateOwnFile } from '../schema/schema-store.js';
+import { parseYamlDocs, parseYamlMapping, locate, type YamlDoc } from '../yaml/parse-yaml.js';
+import { APPSET_DIR, CONFIG_FILE, type Environment, type GitopsConfig, type RepoModel, type Service } from './model.js';
+import type { Snapshot } from './snapshot.js';
+
+const ENV_FILE = /^environments\/([^/]+)\/environment\.yaml$/;
+const SERVICE_FILE = /^services\/([^/]+)\/service\.yaml$/;
+const APPSET_FILE = new RegExp(`^${APPSET_DIR}/[^/]+\\.ya?ml$`);
+
+/** Reads and parses the repository's own files once. Content problems become findings. */
+export async function loadRepo(snapshot: Snapshot): Promise<RepoModel> {
+  const files = await snapshot.listFiles();
+  const wanted = files.filter((f) => f === CONFIG_FILE || ENV_FILE.test(f) || SERVICE_FILE.test(f) || APPSET_FILE.test(f));
+  const texts = await snapshot.readFiles(wanted);
+  const findings: Finding[] = [];
+  const cache = new Map<string, { docs: YamlDoc[]; findings: Finding[] }>();
+
+  const configText = texts.get(CONFIG_FILE);
+  if (configText === undefined) {
+    throw new ConfigError('CONFIG_NOT_FOUND', `${CONFIG_FILE} not found in ${snapshot.label}`, {
+      hint: `Run gitops at the root of the platform repository, or pass --repo DIR. The file names the repoURL Argo CD uses for this repository.`,
+    });
+  }
+  const config = parseConfig(configText);
+
+  const environments = new Map<string, Environment>();
+  const services = new Map<string, Service>();
+  const appSets: YamlDoc[] = [];
+
+  for (const file of wanted) {
+    const text = texts.get(file);
+    if (text === undefined || file === CONFIG_FILE) continue;
+    const envMatch = ENV_FILE.exec(file);
+    const svcMatch = SERVICE_FILE.exec(file);
+    if (envMatch) {
+      const { doc, findings: parsed } = parseYamlMapping(file, text);
+      findings.push(...parsed);
+      if (!doc) continue;
+      cache.set(file, { docs: [doc], findings: [] });
+      const problems = validateOwnFile(doc, 'environment', 'ENVIRONMENT_SCHEMA');
+      problems.push(...nameMatchesDir(doc, envMatch[1]!, 'ENVIRONMENT_SCHEMA', 'environments'));
+      findings.push(...problems);
+      if (problems.length === 0) environments.set(envMatch[1]!, toEnvironment(doc));
+    } else if (svcMatch) {
+      const { doc, findings: parsed } = parseYamlMapping(file, text);
+      findings.push(...parsed);
+      if (!doc) continue;
+      cache.set(file, { docs: [doc], findings: [] });
+      const problems = validateOwnFile(doc, 'service', 'SERVICE_SCHEMA');
+      problems.push(...nameMatchesDir(doc, svcMatch[1]!, 'SERVICE_SCHEMA', 'services'));
+      findings.push(...problems);
+      if (problems.length === 0) services.set(svcMatch[1]!, toService(doc, posix.dirname(file)));
+    } else {
+      const parsed = parseYamlDocs(file, text);
+      findings.push(...parsed.findings);
+      for (const doc of parsed.docs) {
+        const data = doc.data as { kind?: unknown } | null;
+        if (data && typeof data === 'object' && data.kind === 'ApplicationSet') appSets.push(doc);
+      }
+    }
+  }
+
+  for (const service of services.values()) {
+    for (const env of Object.keys(service.releases)) {
+      if (!environments.has(env)) {
+        findings.push({
+          code: 'SERVICE_SCHEMA',
+          severity: 'error',
+          message: `releases.${env}: there is no environment "${env}" (known: ${[...environments.keys()].sort().join(', ')})`,
+          hint: `Fix the name, or add environments/${env}/environment.yaml.`,
+          location: locate(service.doc, ['releases', env], 'key'),
+          service: service.name,
+        });
+      }
+    }
+  }
+
+  const fileSet = new Set(files);
+  return {
+    snapshot,
+    config,
+    files,
+    environments,
+    services,
+    appSets,
+    findings,
+    async readYaml(path) {
+      const hit = cache.get(path);
+      if (hit) return hit;
+      if (!fileSet.has(path)) return undefined;
+      const text = (await snapshot.readFiles([path])).get(path);
+      if (text === undefined) return undefined;
+      const parsed = parseYamlDocs(path, text);
+      cache.set(path, parsed);
+      return parsed;
+    },
+  };
+}
+
+function parseConfig(text: string): GitopsConfig {
+  const { doc, findings } = parseYamlMapping(CONFIG_FILE, text);
+  const problems = doc ? validateOwnFile(doc, 'gitops-config', 'CONFIG_SCHEMA') : findings;
+  if (!doc || problems.length > 0) {
+    const first = problems[0]!;
+    throw new ConfigError('CONFIG_INVALID', `${CONFIG_FILE}:${first.location?.line ?? 1}: ${first.message}`, {
+      hint: 'See tools/gitops/schemas/gitops-config.schema.json for the settings.',
+    });
+  }
+  const data = doc.data as Partial<GitopsConfig> & { repoURL: string };
+  return { repoURL: data.repoURL, defaultBranch: data.defaultBranch ?? 'main', newGitFileGlobbing: data.newGitFileGlobbing ?? false };
+}
+
+function nameMatchesDir(doc: YamlDoc, dirName: string, code: Finding['code'], parent: string): Finding[] {
+  const name = (doc.data as { name?: unknown }).name;
+  if (name === undefined || name === dirName) return [];
+  return [
+    {
+      code,
+      severity: 'error',
+      message: `name "${String(name)}" does not match its directory ${parent}/${dirName}`,
+      hint: `Rename the directory or set name: ${dirName}.`,
+      location: locate(doc, ['name']),
+    },
+  ];
+}
+
+function toEnvironment(doc: YamlDoc): Environment {
+  const d = doc.data as {
+    name: string;
+    cluster: { name: string; server: string };
+    kubernetesVersion: string;
+    apiVersions?: string[];
+    mesh?: 'istio' | 'none';
+    policyProfile?: 'baseline' | 'restricted';
+    promotion?: { from: string };
+  };
+  return {
+    name: d.name,
+    cluster: d.cluster,
+    kubernetesVersion: d.kubernetesVersion,
+    apiVersions: d.apiVersions ?? [],
+    mesh: d.mesh ?? 'istio',
+    policyProfile: d.policyProfile ?? 'restricted',
+    promotionFrom: d.promotion?.from,
+    doc,
+  };
+}
+
+function toService(doc: YamlDoc, dir: string): Service {
+  const d = doc.data as Omit<Service, 'dir' | 'doc'>;
+  return { name: d.name, team: d.team, chart: d.chart, releases: d.releases, dir, doc };
+}

@@ -1,0 +1,61 @@
+import type { Finding } from '../findings.js';
+import type { YamlDoc } from '../yaml/parse-yaml.js';
+import type { Snapshot } from './snapshot.js';
+
+/** gitops.yaml */
+export interface GitopsConfig {
+  /** The URL Argo CD knows this repository by. */
+  repoURL: string;
+  /** Branch Argo CD tracks for this repository's HEAD sources. */
+  defaultBranch: string;
+  /** Argo CD's new git file globbing (doublestar) for the files generator. */
+  newGitFileGlobbing: boolean;
+}
+
+/** environments/<name>/environment.yaml */
+export interface Environment {
+  name: string;
+  cluster: { name: string; server: string };
+  kubernetesVersion: string;
+  /** Cluster API versions beyond the built-in ones, passed as --api-versions. */
+  apiVersions: string[];
+  mesh: 'istio' | 'none';
+  policyProfile: 'baseline' | 'restricted';
+  promotionFrom?: string;
+  doc: YamlDoc;
+}
+
+export interface Release {
+  chart: string;
+  image: string;
+}
+
+/** services/<name>/service.yaml */
+export interface Service {
+  name: string;
+  team: string;
+  chart: string;
+  /** Environment name -> pinned release. */
+  releases: Record<string, Release>;
+  /** services/<name> */
+  dir: string;
+  doc: YamlDoc;
+}
+
+/** The repository at one snapshot, parsed once with positions. */
+export interface RepoModel {
+  snapshot: Snapshot;
+  config: GitopsConfig;
+  files: readonly string[];
+  environments: Map<string, Environment>;
+  services: Map<string, Service>;
+  /** Documents of argocd/applicationsets/*.yaml whose kind is ApplicationSet. */
+  appSets: YamlDoc[];
+  /** Problems found while loading: each file is reported once, here. */
+  findings: Finding[];
+  /** Parses a YAML file of the snapshot (cached); undefined when it does not exist. */
+  readYaml(path: string): Promise<{ docs: YamlDoc[]; findings: Finding[] } | undefined>;
+}
+
+export const CONFIG_FILE = 'gitops.yaml';
+export const APPSET_DIR = 'argocd/applicationsets';

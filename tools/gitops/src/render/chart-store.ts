@@ -1,0 +1,205 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, posix } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { Snapshot } from '../core/repo/snapshot.js';
+import type { Git } from '../runners/git.js';
+import type { HelmRunner } from '../runners/helm.js';
+
+/** A Git revision of this repository, resolved. */
+export interface ResolvedRevision {
+  commit: string;
+  /** How it was found, for --show-command and messages. */
+  via: 'tag' | 'chart history' | 'ref' | 'snapshot';
+}
+
+export interface RevisionError {
+  code: 'CHART_UNKNOWN' | 'CHART_VERSION_UNRELEASED' | 'SOURCE_UNSUPPORTED';
+  error: string;
+  hint: string;
+}
+
+/** A chart ready for `helm template`: its directory (dependencies built) and a content key. */
+export interface MaterializedChart {
+  dir: string;
+  /** Changes whenever anything the render can read changes. */
+  key: string;
+}
+
+const RELEASE_TAG = /^(.+)-(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)$/;
+
+/**
+ * Charts at pinned versions, from Git, offline. A version is the release tag <chart>-<version>
+ * when there is one; otherwise the first commit whose Chart.yaml carries that version (the
+ * commit that released it: an edit after release without a version bump changes nothing that
+ * is pinned). Extracted charts are cached by Git tree id.
+ */
+export class ChartStore {
+  private readonly versionIndex = new Map<string, Promise<Map<string, string>>>();
+  private readonly charts = new Map<string, Promise<MaterializedChart | { error: string }>>();
+  private readonly revisions = new Map<string, Promise<ResolvedRevision | RevisionError>>();
+
+  constructor(
+    private readonly git: Git,
+    private readonly helm: HelmRunner,
+    private readonly snapshot: Snapshot,
+    private readonly cacheDir: string,
+  ) {}
+
+  /** Resolves a chart source's targetRevision to a commit. */
+  resolve(revision: string, chartPath: string): Promise<ResolvedRevision | RevisionError> {
+    const key = `${revision}\0${chartPath}`;
+    let hit = this.revisions.get(key);
+    if (!hit) {
+      hit = this.resolveUncached(revision, chartPath);
+      this.revisions.set(key, hit);
+    }
+    return hit;
+  }
+
+  private async resolveUncached(revision: string, chartPath: string): Promise<ResolvedRevision | RevisionError> {
+    const tag = await this.git.tagCommit(revision);
+    if (tag) return { commit: tag, via: 'tag' };
+    const release = RELEASE_TAG.exec(revision);
+    const chartName = posix.basename(chartPath);
+    if (release && release[1] === chartName) {
+      const versions = await this.releasedVersions(chartPath);
+      const commit = versions.get(release[2]!);
+      if (commit) return { commit, via: 'chart history' };
+      const known = [...versions.keys()];
+      if (known.length === 0) {
+        return {
+          code: 'CHART_UNKNOWN',
+          error: `there is no chart ${chartName}: ${chartPath}/Chart.yaml is not in this repository's history`,
+          hint: `Use one of the charts under ${posix.dirname(chartPath)}/, or add the chart first.`,
+        };
+      }
+      const shallow = await this.git.isShallow();
+      return {
+        code: 'CHART_VERSION_UNRELEASED',
+        error: `${chartName} ${release[2]} is not released: no tag ${revision} and no commit where ${chartPath}/Chart.yaml has version ${release[2]}`,
+        hint: shallow
+          ? 'This clone is shallow: fetch the history and tags (`git fetch --unshallow --tags`, or actions/checkout with fetch-depth: 0).'
+          : `Released versions: ${known.join(', ')}. Pin one of them, or release ${release[2]} first.`,
+      };
+    }
+    const commit = await this.git.resolveCommit(revision);
+    if (commit) return { commit, via: 'ref' };
+    return { code: 'SOURCE_UNSUPPORTED', error: `targetRevision "${revision}" is not a tag, branch or commit of this repository`, hint: 'Fetch the ref, or fix the targetRevision.' };
+  }
+
+  /** Version -> first commit carrying it, over the history of the rendered snapshot. */
+  releasedVersions(chartPath: string): Promise<Map<string, string>> {
+    let hit = this.versionIndex.get(chartPath);
+    if (!hit) {
+      hit = this.indexVersions(chartPath);
+      this.versionIndex.set(chartPath, hit);
+    }
+    return hit;
+  }
+
+  private async indexVersions(chartPath: string): Promise<Map<string, string>> {
+    const ref = this.snapshot.commit ?? 'HEAD';
+    if (!(await this.git.resolveCommit(ref))) return new Map();
+    const file = `${chartPath}/Chart.yaml`;
+    const commits = await this.git.commitsTouching(ref, file);
+    const blobs = await this.git.readBlobs(commits.map((c) => `${c}:${file}`));
+    const versions = new Map<string, string>();
+    for (const commit of commits) {
+      const text = blobs.get(`${commit}:${file}`);
+      const version = text === undefined ? undefined : chartVersion(text);
+      if (version && !versions.has(version)) versions.set(version, commit);
+    }
+    return versions;
+  }
+
+  /**
+   * The chart directory for `chartPath` at `commit` (or in the snapshot), with its siblings
+   * so that file://../ dependencies resolve, and `helm dependency build` run once when a
+   * dependency is missing (what Argo CD's repo-server does).
+   */
+  materialize(commit: string | undefined, chartPath: string): Promise<MaterializedChart | { error: string }> {
+    const key = `${commit ?? 'snapshot'}\0${chartPath}`;
+    let hit = this.charts.get(key);
+    if (!hit) {
+      hit = this.materializeUncached(commit, chartPath);
+      this.charts.set(key, hit);
+    }
+    return hit;
+  }
+
+  private async materializeUncached(commit: string | undefined, chartPath: string): Promise<MaterializedChart | { error: string }> {
+    const root = posix.dirname(chartPath) === '.' ? chartPath : posix.dirname(chartPath);
+    const inner = posix.relative(root, chartPath);
+    const treeKey = commit ? await this.git.treeId(commit, root) : await this.snapshotKey(root);
+    if (!treeKey) return { error: `${chartPath} does not exist at ${commit ? commit.slice(0, 12) : this.snapshot.label}` };
+    const key = `${treeKey}-${posix.basename(chartPath)}`;
+    const dir = join(this.cacheDir, 'charts', key);
+    const chartDir = join(dir, inner);
+    if (existsSync(join(dir, '.complete'))) return { dir: chartDir, key };
+
+    const tmp = `${dir}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+    try {
+      await mkdir(tmp, { recursive: true });
+      if (commit) await this.git.exportTree(commit, root, tmp);
+      else await this.copyFromSnapshot(root, tmp);
+      const tmpChart = join(tmp, inner);
+      if (!existsSync(join(tmpChart, 'Chart.yaml'))) return { error: `${chartPath}/Chart.yaml not found` };
+      if (await needsDependencyBuild(tmpChart)) {
+        const error = await this.helm.dependencyBuild(tmpChart);
+        if (error) return { error: `helm dependency build failed for ${chartPath}: ${error}` };
+      }
+      await writeFile(join(tmp, '.complete'), '');
+      await mkdir(dirname(dir), { recursive: true });
+      try {
+        await rename(tmp, dir);
+      } catch (err) {
+        // Another process materialized the same tree first: theirs is identical.
+        if (!existsSync(join(dir, '.complete'))) throw err;
+      }
+      return { dir: chartDir, key };
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  }
+
+  private async snapshotKey(root: string): Promise<string | undefined> {
+    const files = (await this.snapshot.listFiles()).filter((f) => f.startsWith(`${root}/`));
+    if (files.length === 0) return undefined;
+    const contents = await this.snapshot.readFiles(files);
+    const hash = createHash('sha256');
+    for (const f of files) hash.update(f).update('\0').update(contents.get(f) ?? '').update('\0');
+    return `wt-${hash.digest('hex').slice(0, 40)}`;
+  }
+
+  private async copyFromSnapshot(root: string, dest: string): Promise<void> {
+    const files = (await this.snapshot.listFiles()).filter((f) => f.startsWith(`${root}/`));
+    const contents = await this.snapshot.readFiles(files);
+    for (const f of files) {
+      const text = contents.get(f);
+      if (text === undefined) continue;
+      const target = join(dest, posix.relative(root, f));
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, text);
+    }
+  }
+}
+
+function chartVersion(text: string): string | undefined {
+  try {
+    const data = parseYaml(text) as { version?: unknown } | null;
+    return data && data.version !== undefined ? String(data.version) : undefined;
+  } catch {
+    // A broken Chart.yaml in some old commit is not a release.
+    return undefined;
+  }
+}
+
+async function needsDependencyBuild(chartDir: string): Promise<boolean> {
+  const chart = parseYaml(await readFile(join(chartDir, 'Chart.yaml'), 'utf8')) as { dependencies?: { name: string }[] } | null;
+  const deps = chart?.dependencies ?? [];
+  if (deps.length === 0) return false;
+  const present = existsSync(join(chartDir, 'charts')) ? await readdir(join(chartDir, 'charts')) : [];
+  return deps.some((d) => !present.some((entry) => entry === d.name || (entry.startsWith(`${d.name}-`) && entry.endsWith('.tgz'))));
+}

@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Finding, SourceLocation } from '../core/findings.js';
+import { originFor, type RenderPlan, type TreeRef } from '../core/render/plan.js';
+import { buildHelmArgs } from '../core/render/helm-args.js';
+import { parseYamlDocs } from '../core/yaml/parse-yaml.js';
+import type { Snapshot } from '../core/repo/snapshot.js';
+import type { Git } from '../runners/git.js';
+import type { HelmRunner } from '../runners/helm.js';
+import { MAX_FILE_BYTES } from '../runners/snapshots.js';
+import type { ChartStore, ResolvedRevision } from './chart-store.js';
+
+/** The manifests of one Application, or why there are none. */
+export interface RenderedApp {
+  plan: RenderPlan;
+  /** helm's stdout, byte for byte, when the render succeeded. */
+  manifests?: string;
+  /** The helm command line with repository paths, as a person would run it in the chart directory. */
+  command: string[];
+  /** The chart's resolved revision. */
+  chart?: ResolvedRevision;
+  findings: Finding[];
+  /** True when the manifests came from the render cache. */
+  cached: boolean;
+}
+
+export interface RenderDeps {
+  git: Git;
+  helm: HelmRunner;
+  snapshot: Snapshot;
+  charts: ChartStore;
+  cacheDir: string;
+}
+
+/** Renders one Application exactly as Argo CD's repo-server would, through a content-addressed cache. */
+export async function renderApp(plan: RenderPlan, deps: RenderDeps): Promise<RenderedApp> {
+  const result: RenderedApp = { plan, command: [], findings: [], cached: false };
+  const fail = (code: Finding['code'], message: string, location: SourceLocation, hint?: string): RenderedApp => {
+    result.findings.push({ code, severity: 'error', message: `${plan.app.name}: ${message}`, hint, location, application: plan.app.name, env: plan.env.name, service: plan.service });
+    return result;
+  };
+
+  let revision: ResolvedRevision;
+  if (plan.chart.tree.kind === 'snapshot') {
+    revision = { commit: deps.snapshot.commit ?? (await deps.git.resolveCommit('HEAD')) ?? '', via: 'snapshot' };
+  } else {
+    const resolved = await deps.charts.resolve(plan.chart.revision, plan.chart.path);
+    if ('error' in resolved) {
+      // Origins are most specific first: the version pin, then the chart name.
+      const origin = resolved.code === 'CHART_UNKNOWN' ? plan.chart.origin[plan.chart.origin.length - 1]! : plan.chart.origin[0]!;
+      return fail(resolved.code, resolved.error, origin, resolved.hint);
+    }
+    revision = resolved;
+  }
+  result.chart = revision;
+
+  const chart = await deps.charts.materialize(plan.chart.tree.kind === 'snapshot' ? deps.snapshot.commit : revision.commit, plan.chart.path);
+  if ('error' in chart) return fail('CHART_DEPENDENCY', chart.error, plan.chart.origin[0]!);
+
+  // Value files are read from their tree and handed to helm as content-addressed copies, so a
+  // render of any ref works the same and its cache key is the content, not the path.
+  const valueFiles: { display: string; file: string; hash: string }[] = [];
+  for (const ref of plan.valueFiles) {
+    const text = await readTreeFile(ref.tree, ref.path, deps, plan, revision);
+    const field = `${plan.app.manifest.spec.sources ? 'spec.sources' : 'spec.source'}`;
+    if (text === undefined) {
+      if (ref.optional) continue;
+      return fail('VALUES_FILE_MISSING', `value file ${ref.raw} (${ref.path}) does not exist`, originFor(plan.app, field), 'Create it, fix the path, or set helm.ignoreMissingValueFiles: true.');
+    }
+    if (Buffer.byteLength(text) > MAX_FILE_BYTES) {
+      return fail('VALUES_FILE_MISSING', `value file ${ref.path} is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB`, { file: ref.path });
+    }
+    // Helm would fail on these too, but with no file and line; duplicate keys it may even accept.
+    const syntax = parseYamlDocs(ref.path, text).findings;
+    if (syntax.length > 0) {
+      result.findings.push(...syntax.map((f) => ({ ...f, application: plan.app.name, env: plan.env.name, service: plan.service })));
+      return result;
+    }
+    valueFiles.push({ display: ref.path, ...(await storeValues(deps.cacheDir, text)) });
+  }
+  const extra = plan.extraValues === undefined ? undefined : await storeValues(deps.cacheDir, plan.extraValues);
+
+  const args = buildHelmArgs(plan, { valueFiles: valueFiles.map((v) => v.file), extraValues: extra?.file, revision: revision.commit });
+  result.command = ['helm', ...buildHelmArgs(plan, { valueFiles: valueFiles.map((v) => v.display), extraValues: extra ? '<inline values>' : undefined, revision: revision.commit })];
+
+  const key = createHash('sha256')
+    .update(JSON.stringify([deps.helm.version, chart.key, buildHelmArgs(plan, { valueFiles: valueFiles.map((v) => v.hash), extraValues: extra?.hash, revision: revision.commit })]))
+    .digest('hex');
+  const cacheFile = join(deps.cacheDir, 'renders', `${key}.yaml`);
+  if (existsSync(cacheFile)) {
+    result.manifests = await readFile(cacheFile, 'utf8');
+    result.cached = true;
+    return result;
+  }
+
+  let out = await deps.helm.template(chart.dir, args);
+  if (!out.ok && out.missingDependency) {
+    const error = await deps.helm.dependencyBuild(chart.dir);
+    if (error) return fail('CHART_DEPENDENCY', `helm dependency build: ${error}`, plan.chart.origin[0]!);
+    out = await deps.helm.template(chart.dir, args);
+  }
+  if (!out.ok) {
+    const ownValues = plan.valueFiles.filter((v) => v.path.startsWith(`services/${plan.service}/`)).map((v) => v.path);
+    return fail('HELM_TEMPLATE_FAILED', `helm template failed: ${out.error}`, { file: ownValues[ownValues.length - 1] ?? plan.chart.origin[0]!.file }, 'Run `gitops lint` to map values errors to their line, or --show-command to reproduce.');
+  }
+  result.manifests = out.stdout;
+  await writeAtomic(cacheFile, out.stdout);
+  return result;
+}
+
+async function readTreeFile(tree: TreeRef, path: string, deps: RenderDeps, plan: RenderPlan, chartRevision: ResolvedRevision): Promise<string | undefined> {
+  if (tree.kind === 'snapshot') return (await deps.snapshot.readFiles([path])).get(path);
+  // Value files without $ref live beside the chart, at the chart's revision.
+  const resolved = tree.revision === plan.chart.revision ? chartRevision : await deps.charts.resolve(tree.revision, '');
+  if ('error' in resolved) return undefined;
+  return (await deps.git.readBlobs([`${resolved.commit}:${path}`])).get(`${resolved.commit}:${path}`);
+}
+
+async function storeValues(cacheDir: string, text: string): Promise<{ file: string; hash: string }> {
+  const hash = createHash('sha256').update(text).digest('hex');
+  const file = join(cacheDir, 'values', `${hash}.yaml`);
+  if (!existsSync(file)) await writeAtomic(file, text);
+  return { file, hash };
+}
+
+/** Writes to a temp file and renames it into place, so a reader never sees half a file. */
+export async function writeAtomic(file: string, text: string): Promise<void> {
+  await mkdir(join(file, '..'), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  await writeFile(tmp, text);
+  await rename(tmp, file);
+}

@@ -1,0 +1,129 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ExternalToolError } from '../core/errors.js';
+import { exec, lastLines, type ExecResult } from './exec.js';
+
+const GIT_HINT = 'Install git (https://git-scm.com) and make sure it is on PATH.';
+
+/** One function per git verb we use; `cwd` is always the repository. */
+export class Git {
+  constructor(readonly cwd: string) {}
+
+  private async run(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv; allowFail?: boolean } = {}): Promise<ExecResult> {
+    const result = await exec('git', args, {
+      cwd: this.cwd,
+      input: options.input,
+      // Never prompt, never page, never let a user's config change what we parse.
+      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', LC_ALL: 'C', ...options.env },
+      notFoundCode: 'GIT_NOT_FOUND',
+      notFoundHint: GIT_HINT,
+    });
+    if (result.exitCode !== 0 && !options.allowFail) {
+      throw new ExternalToolError('GIT_FAILED', `git ${args[0]} failed in ${this.cwd}`, {
+        cmd: `git ${args.join(' ')}`,
+        exitCode: result.exitCode,
+        stderr: lastLines(result.stderr),
+      });
+    }
+    return result;
+  }
+
+  /** The top directory of the work tree, or undefined outside a repository. */
+  async root(): Promise<string | undefined> {
+    const r = await this.run(['rev-parse', '--show-toplevel'], { allowFail: true });
+    return r.exitCode === 0 ? r.stdout.trim() : undefined;
+  }
+
+  /** The commit a ref names, or undefined when it names none. */
+  async resolveCommit(ref: string): Promise<string | undefined> {
+    const r = await this.run(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], { allowFail: true });
+    return r.exitCode === 0 ? r.stdout.trim() : undefined;
+  }
+
+  /** The commit of tag `name`, or undefined. Only tags: a branch of the same name must not win. */
+  async tagCommit(name: string): Promise<string | undefined> {
+    return this.resolveCommit(`refs/tags/${name}`);
+  }
+
+  /** Object id of the tree at `commit:path`, or undefined when the path does not exist there. */
+  async treeId(commit: string, path: string): Promise<string | undefined> {
+    const r = await this.run(['rev-parse', '--verify', '--quiet', `${commit}:${path}`], { allowFail: true });
+    return r.exitCode === 0 ? r.stdout.trim() : undefined;
+  }
+
+  /** Files git knows in the work tree: tracked plus untracked-but-not-ignored. */
+  async listWorkTreeFiles(): Promise<string[]> {
+    const r = await this.run(['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--deduplicate']);
+    return splitZ(r.stdout);
+  }
+
+  /** Files of a commit. */
+  async listCommitFiles(commit: string): Promise<string[]> {
+    const r = await this.run(['ls-tree', '-r', '-z', '--name-only', '--full-tree', commit]);
+    return splitZ(r.stdout);
+  }
+
+  /** Commits of `ref` that touched `path`, oldest first. */
+  async commitsTouching(ref: string, path: string): Promise<string[]> {
+    const r = await this.run(['log', '--format=%H', '--reverse', ref, '--', path]);
+    return r.stdout.split('\n').filter(Boolean);
+  }
+
+  /**
+   * Reads many blobs in one process (`cat-file --batch`); a missing object maps to undefined.
+   * Specs are `<commit>:<path>`.
+   */
+  async readBlobs(specs: readonly string[]): Promise<Map<string, string | undefined>> {
+    const result = new Map<string, string | undefined>();
+    if (specs.length === 0) return result;
+    const r = await this.run(['cat-file', '--batch'], { input: specs.join('\n') + '\n' });
+    const buf = r.stdoutBuffer;
+    let pos = 0;
+    for (const spec of specs) {
+      const eol = buf.indexOf(0x0a, pos);
+      if (eol < 0) throw new ExternalToolError('GIT_FAILED', 'git cat-file --batch ended early', { cmd: 'git cat-file --batch' });
+      const header = buf.subarray(pos, eol).toString('utf8');
+      pos = eol + 1;
+      if (header.endsWith(' missing') || header.endsWith(' ambiguous')) {
+        result.set(spec, undefined);
+        continue;
+      }
+      const [, type, size] = header.split(' ');
+      const length = Number(size);
+      if (type !== 'blob' || !Number.isFinite(length)) {
+        pos += Number.isFinite(length) ? length + 1 : 0;
+        result.set(spec, undefined);
+        continue;
+      }
+      result.set(spec, buf.subarray(pos, pos + length).toString('utf8'));
+      pos += length + 1;
+    }
+    return result;
+  }
+
+  /**
+   * Writes the tree at `commit:path` into `dest` without touching the user's index or work
+   * tree: a throwaway index file is loaded with the tree and checked out under a prefix.
+   */
+  async exportTree(commit: string, path: string, dest: string): Promise<void> {
+    const indexDir = await mkdtemp(join(tmpdir(), 'gitops-index-'));
+    const env = { GIT_INDEX_FILE: join(indexDir, 'index') };
+    try {
+      await this.run(['read-tree', `${commit}:${path}`], { env });
+      await this.run(['checkout-index', '--all', '--force', `--prefix=${dest.endsWith('/') ? dest : dest + '/'}`], { env });
+    } finally {
+      await rm(indexDir, { recursive: true, force: true });
+    }
+  }
+
+  /** True when the repository is a shallow clone (history may be missing). */
+  async isShallow(): Promise<boolean> {
+    const r = await this.run(['rev-parse', '--is-shallow-repository'], { allowFail: true });
+    return r.stdout.trim() === 'true';
+  }
+}
+
+function splitZ(text: string): string[] {
+  return text.split('\0').filter(Boolean);
+}

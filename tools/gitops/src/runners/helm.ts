@@ -1,0 +1,117 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ExternalToolError } from '../core/errors.js';
+import { toolRoot } from '../paths.js';
+import { exec, lastLines } from './exec.js';
+
+interface HelmPin {
+  version: string;
+  goInstall: string;
+}
+
+export function readHelmPin(): HelmPin {
+  return JSON.parse(readFileSync(join(toolRoot, 'helm-pin.json'), 'utf8')) as HelmPin;
+}
+
+export interface HelmTemplateResult {
+  ok: boolean;
+  stdout: string;
+  /** helm's error, `Error: ` prefix removed, when ok is false. */
+  error: string;
+  /** helm reports a dependency listed in Chart.yaml but absent from charts/. */
+  missingDependency: boolean;
+}
+
+/**
+ * The helm binary at the pinned version, with its own empty HELM_*_HOME so that a user's
+ * repositories, plugins and registry logins cannot change a render (Argo CD's repo-server
+ * does the same with a temporary helm home).
+ */
+export class HelmRunner {
+  private constructor(
+    readonly bin: string,
+    readonly version: string,
+    private readonly home: string,
+  ) {}
+
+  /** Finds helm (GITOPS_HELM_BIN, then the installed pin, then PATH) and checks its version once. */
+  static async locate(options: { helmHome: string; env?: NodeJS.ProcessEnv }): Promise<HelmRunner> {
+    const env = options.env ?? process.env;
+    const pin = readHelmPin();
+    const bundled = join(toolRoot, '.helm', pin.version, 'helm');
+    const fix = `Run \`npm ci\` (installs helm ${pin.version}), or \`go install ${pin.goInstall}\` and put it on PATH, or set GITOPS_HELM_BIN to a helm ${pin.version} binary.`;
+
+    const candidates: { bin: string; origin: string }[] = [];
+    if (env.GITOPS_HELM_BIN) candidates.push({ bin: env.GITOPS_HELM_BIN, origin: 'GITOPS_HELM_BIN' });
+    else {
+      if (existsSync(bundled)) candidates.push({ bin: bundled, origin: 'the installed pin' });
+      candidates.push({ bin: 'helm', origin: 'PATH' });
+    }
+
+    let mismatch: string | undefined;
+    for (const { bin, origin } of candidates) {
+      const version = await helmVersion(bin, env);
+      if (version === undefined) continue;
+      if (version === pin.version) return new HelmRunner(bin, version, options.helmHome);
+      mismatch ??= `helm from ${origin} (${bin}) is ${version}, the pinned version is ${pin.version}`;
+    }
+    if (mismatch) throw new ExternalToolError('HELM_VERSION_MISMATCH', mismatch, { hint: fix });
+    const where = env.GITOPS_HELM_BIN ? `GITOPS_HELM_BIN=${env.GITOPS_HELM_BIN} cannot be run` : `helm ${pin.version} is not installed`;
+    throw new ExternalToolError('HELM_NOT_FOUND', where, { hint: fix });
+  }
+
+  private env(): NodeJS.ProcessEnv {
+    return {
+      PATH: process.env.PATH,
+      HOME: this.home,
+      HELM_CACHE_HOME: join(this.home, 'cache'),
+      HELM_CONFIG_HOME: join(this.home, 'config'),
+      HELM_DATA_HOME: join(this.home, 'data'),
+    };
+  }
+
+  async template(chartDir: string, args: readonly string[]): Promise<HelmTemplateResult> {
+    const r = await exec(this.bin, ['template', ...args], { cwd: chartDir, env: this.env(), timeoutMs: 120_000 });
+    if (r.exitCode === 0) return { ok: true, stdout: r.stdout, error: '', missingDependency: false };
+    this.assertNotCrashed(r.stderr, r.exitCode, 'template');
+    const error = cleanError(r.stderr);
+    return { ok: false, stdout: '', error, missingDependency: /missing in charts\/ directory|found in Chart\.yaml, but missing/.test(error) };
+  }
+
+  /** `helm dependency build`; returns helm's error text, or undefined on success. */
+  async dependencyBuild(chartDir: string): Promise<string | undefined> {
+    const r = await exec(this.bin, ['dependency', 'build', '--skip-refresh'], { cwd: chartDir, env: this.env(), timeoutMs: 120_000 });
+    if (r.exitCode === 0) return undefined;
+    this.assertNotCrashed(r.stderr, r.exitCode, 'dependency build');
+    return cleanError(r.stderr);
+  }
+
+  /** helm exits 1 for bad charts and for its own failures alike; a panic is never the chart's fault. */
+  private assertNotCrashed(stderr: string, exitCode: number, verb: string): void {
+    if (/^panic:|goroutine \d+ \[/m.test(stderr) || !/Error:/.test(stderr)) {
+      throw new ExternalToolError('HELM_FAILED', `helm ${verb} failed unexpectedly (exit ${exitCode})`, {
+        cmd: `${this.bin} ${verb}`,
+        exitCode,
+        stderr: lastLines(stderr),
+        hint: 'This is not a problem in the chart. Check the helm binary (GITOPS_HELM_BIN) and re-run with --verbose.',
+      });
+    }
+  }
+}
+
+async function helmVersion(bin: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  try {
+    const r = await exec(bin, ['version', '--template', '{{.Version}}'], { cwd: process.cwd(), env: { PATH: env.PATH, HOME: env.HOME }, timeoutMs: 20_000 });
+    return r.exitCode === 0 ? r.stdout.trim() : undefined;
+  } catch {
+    // Not installed or not executable: try the next candidate.
+    return undefined;
+  }
+}
+
+function cleanError(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .filter((l) => l.trim() && !/^(WARNING|walk\.go|coalesce\.go)/.test(l.trim()));
+  return lines.join('\n').replace(/^Error: /m, '').trim();
+}

@@ -1,0 +1,43 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { onTestFinished } from 'vitest';
+
+export const toolRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const bin = join(toolRoot, 'bin', 'gitops.js');
+
+export interface CliResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the built CLI as a user would. Each call gets its own render cache unless one is
+ * given, colour is off, and the temp root is replaced by <root> in stderr.
+ */
+export function runCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; cacheDir?: string }): CliResult {
+  let cacheDir = options.cacheDir;
+  if (!cacheDir) {
+    const dir = mkdtempSync(join(tmpdir(), 'gitops-cache-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    cacheDir = dir;
+  }
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    cwd: options.cwd,
+    encoding: 'utf8',
+    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', CI: 'true', GITOPS_CACHE_DIR: cacheDir, ...options.env },
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const clean = (s: string) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').split(options.cwd).join('<root>');
+  return { exitCode: r.status ?? -1, stdout: r.stdout, stderr: clean(r.stderr) };
+}
+
+/** A fresh cache directory that lives until the test ends (to share between runs). */
+export function tempCache(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gitops-cache-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
