@@ -70,8 +70,9 @@ export class HelmRunner {
     };
   }
 
+  /** Runs helm with a full `template …` argument list (see buildHelmArgs). */
   async template(chartDir: string, args: readonly string[]): Promise<HelmTemplateResult> {
-    const r = await exec(this.bin, ['template', ...args], { cwd: chartDir, env: this.env(), timeoutMs: 120_000 });
+    const r = await exec(this.bin, [...args], { cwd: chartDir, env: this.env(), timeoutMs: 120_000 });
     if (r.exitCode === 0) return { ok: true, stdout: r.stdout, error: '', missingDependency: false };
     this.assertNotCrashed(r.stderr, r.exitCode, 'template');
     const error = cleanError(r.stderr);
