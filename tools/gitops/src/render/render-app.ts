@@ -102,7 +102,8 @@ export async function renderApp(plan: RenderPlan, deps: RenderDeps): Promise<Ren
     out = await deps.helm.template(chart.dir, args);
   }
   if (!out.ok) {
-    const ownValues = plan.valueFiles.filter((v) => v.path.startsWith(`services/${plan.service}/`)).map((v) => v.path);
+    // helm names no file: point at the service's most specific value file that exists.
+    const ownValues = valueFiles.filter((v) => v.display.startsWith(`services/${plan.service}/`)).map((v) => v.display);
     return fail('HELM_TEMPLATE_FAILED', `helm template failed: ${out.error}`, { file: ownValues[ownValues.length - 1] ?? plan.chart.origin[0]!.file }, 'Run `gitops lint` to map values errors to their line, or --show-command to reproduce.');
   }
   result.manifests = out.stdout;

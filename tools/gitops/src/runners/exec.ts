@@ -31,13 +31,17 @@ export function exec(file: string, args: readonly string[], options: ExecOptions
       cwd: options.cwd,
       env: options.env ?? process.env,
       stdio: ['pipe', 'pipe', 'pipe'],
-      timeout: options.timeoutMs ?? 120_000,
     });
+    // Our own timer rather than spawn's `timeout`, which outlives a spawn that failed and
+    // keeps the CLI waiting for it.
+    const timer = setTimeout(() => child.kill('SIGTERM'), options.timeoutMs ?? 120_000);
+    timer.unref();
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
     child.on('error', (cause: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
       const missing = cause.code === 'ENOENT';
       reject(
         new ExternalToolError(
@@ -48,6 +52,7 @@ export function exec(file: string, args: readonly string[], options: ExecOptions
       );
     });
     child.on('close', (code, signal) => {
+      clearTimeout(timer);
       const stdoutBuffer = Buffer.concat(out);
       const stdout = stdoutBuffer.toString('utf8');
       const stderr = Buffer.concat(err).toString('utf8');

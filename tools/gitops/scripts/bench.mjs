@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// Prints how long `gitops render` takes on the example fleet: cold (empty render cache),
+// warm (nothing changed), after one values edit, and with one helm process at a time.
+// Figures only; nothing here asserts a duration.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const toolRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+const repoRoot = join(toolRoot, '..', '..');
+const bin = join(toolRoot, 'bin', 'gitops.js');
+const work = mkdtempSync(join(tmpdir(), 'gitops-bench-'));
+
+function run(label, args, cacheDir) {
+  const started = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, GITOPS_CACHE_DIR: cacheDir, CI: 'true' } });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (r.status !== 0) {
+    process.stderr.write(r.stderr);
+    throw new Error(`${label}: gitops ${args.join(' ')} exited ${r.status}`);
+  }
+  const summary = r.stderr.trim().split('\n').pop();
+  console.log(`${label.padEnd(34)} ${(ms / 1000).toFixed(2).padStart(6)}s   ${summary}`);
+}
+
+const valuesFile = join(repoRoot, 'services/orders/values.yaml');
+const original = readFileSync(valuesFile, 'utf8');
+try {
+  const cache = join(work, 'cache');
+  const out = join(work, 'out');
+  run('render fleet, cold cache', ['render', '--out', out], cache);
+  run('render fleet, warm cache', ['render', '--out', out], cache);
+  writeFileSync(valuesFile, `${original}# bench edit\n`);
+  run('render fleet, one service edited', ['render', '--out', out], cache);
+  writeFileSync(valuesFile, original);
+  run('render fleet, cold, --concurrency 1', ['render', '--out', out, '--concurrency', '1'], join(work, 'cache-serial'));
+  run('render one app, cold', ['render', '--env', 'prod', '--service', 'orders'], join(work, 'cache-one'));
+} finally {
+  writeFileSync(valuesFile, original);
+  rmSync(work, { recursive: true, force: true });
+}
