@@ -1,5 +1,7 @@
+import { policyCommand } from '../commands/policy/command.js';
 import { renderCommand } from '../commands/render/command.js';
+import { validateCommand } from '../commands/validate/command.js';
 import type { CommandDefinition } from './types.js';
 
 /** Every command of the CLI, in help order. A test checks each commands/<name>/ folder is listed. */
-export const commands: CommandDefinition<any>[] = [renderCommand];
+export const commands: CommandDefinition<any>[] = [renderCommand, validateCommand, policyCommand];

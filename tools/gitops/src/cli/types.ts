@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Finding } from '../core/findings.js';
+import type { Finding, SourceLocation } from '../core/findings.js';
 
 /** What every command handler receives. */
 export interface CommandContext {
@@ -18,6 +18,22 @@ export interface CommandResult {
   stdout?: string;
   /** One line for stderr after the findings (counts, timing). */
   summary?: string;
+  /** Per-resource verdicts, for commands that check Kubernetes objects (validate, check). */
+  resources?: ResourceResult[];
+}
+
+/** The verdict on one Kubernetes object; the `results` of the JSON report. */
+export interface ResourceResult {
+  file: string;
+  env?: string;
+  service?: string;
+  apiVersion?: string;
+  kind?: string;
+  name?: string;
+  namespace?: string;
+  /** invalid: breaks its schema; error: could not be checked (no schema, not an object); skipped: --skip. */
+  status: 'valid' | 'invalid' | 'error' | 'skipped';
+  errors: { path: string; message: string; source?: SourceLocation }[];
 }
 
 export type CommandHandler<O> = (ctx: CommandContext, options: O) => Promise<CommandResult>;

@@ -2,7 +2,12 @@
  * Findings are data: something wrong in the repository's content, located at the
  * file a person edits. Codes are public API (SARIF rule ids, docs): never rename one.
  */
-export type FindingCode =
+import type { PolicyFindingCode } from '../policy/codes.js';
+import type { ValidateFindingCode } from '../validate/codes.js';
+
+export type FindingCode = CoreFindingCode | ValidateFindingCode | PolicyFindingCode;
+
+type CoreFindingCode =
   | 'YAML_SYNTAX'
   | 'YAML_DUPLICATE_KEY'
   | 'YAML_NOT_A_MAPPING'
@@ -44,6 +49,19 @@ export interface Finding {
   application?: string;
   env?: string;
   service?: string;
+  /** The Kubernetes object a validate or policy finding is about. */
+  resource?: ResourceRef;
+}
+
+export interface ResourceRef {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+  /** The manifest file (a path given on the command line, or `<env>/<service>.yaml` for a render). */
+  file: string;
+  /** JSON pointer of the offending field inside the object. */
+  pointer?: string;
 }
 
 export function formatLocation(loc: SourceLocation | undefined): string {
