@@ -1,6 +1,10 @@
 import { runProgram, type ProgramIo } from './cli/program.js';
+import type { CommandResult } from './cli/types.js';
 import { ExternalToolError, InternalError, ToolError, UsageError } from './core/errors.js';
-import { formatLocation, hasErrors, type Finding } from './core/findings.js';
+import { hasErrors } from './core/findings.js';
+import { renderFormat, type FormatRequest } from './reporters/formats.js';
+import { formatFinding } from './reporters/text.js';
+import { writeAtomic } from './render/render-app.js';
 
 /**
  * argv -> command -> exit code: 0 clean, 1 findings, 2 could not run. The only module that
@@ -9,10 +13,13 @@ import { formatLocation, hasErrors, type Finding } from './core/findings.js';
 export async function main(argv: string[], io: ProgramIo = defaultIo()): Promise<number> {
   const verbose = argv.includes('--verbose');
   try {
-    const { result } = await runProgram(argv, io);
+    const { result, command, formats } = await runProgram(argv, io);
     if (!result) return 0;
-    if (result.stdout) io.stdout(result.stdout);
-    for (const finding of result.findings) io.stderr(formatFinding(finding));
+    if (formats) await writeReports(command!, result, formats, io);
+    else {
+      if (result.stdout) io.stdout(result.stdout);
+      for (const finding of result.findings) io.stderr(formatFinding(finding));
+    }
     if (result.summary) io.stderr(`${result.summary}\n`);
     return hasErrors(result.findings) ? 1 : 0;
   } catch (err) {
@@ -30,12 +37,21 @@ function defaultIo(): ProgramIo {
   };
 }
 
-/** Compiler style: file:line:col severity CODE message, then the hint. */
-export function formatFinding(f: Finding): string {
-  const where = formatLocation(f.location);
-  let text = `${where ? `${where} ` : ''}${f.severity} ${f.code} ${f.message}\n`;
-  if (f.hint) text += `  hint: ${f.hint}\n`;
-  return text;
+/** A reporting command's output: text on stdout unless other formats were asked for, files written atomically. */
+async function writeReports(command: string, result: CommandResult, formats: FormatRequest[], io: ProgramIo): Promise<void> {
+  const requests = formats.length > 0 ? formats : [{ name: 'text' as const }];
+  const report = { command, findings: result.findings, resources: result.resources };
+  for (const request of requests) {
+    const text = request.name === 'text' ? result.findings.map(formatFinding).join('') : renderFormat(request.name, report);
+    if (!request.file) io.stdout(text);
+    else {
+      try {
+        await writeAtomic(request.file, text);
+      } catch (err) {
+        throw new ToolError('OUTPUT_WRITE_FAILED', `could not write ${request.file}: ${(err as Error).message}`, { hint: 'Check that the directory exists and is writable.' });
+      }
+    }
+  }
 }
 
 function formatError(err: unknown, verbose: boolean): string {

@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../core/errors.js';
+import { parseFormats, type FormatRequest } from '../reporters/formats.js';
+import { collect } from '../commands/render/command.js';
 import { commands } from './registry.js';
 import type { CommandContext, CommandResult } from './types.js';
 
@@ -12,8 +14,17 @@ export interface ProgramIo {
 }
 
 /** Parses argv and runs the chosen command. Returns undefined when commander printed help or a version. */
-export async function runProgram(argv: string[], io: ProgramIo): Promise<{ result?: CommandResult; verbose: boolean }> {
+export interface ProgramRun {
+  result?: CommandResult;
+  /** The command that ran, and the reports it was asked for (commands with `reports` only). */
+  command?: string;
+  formats?: FormatRequest[];
+  verbose: boolean;
+}
+
+export async function runProgram(argv: string[], io: ProgramIo): Promise<ProgramRun> {
   let result: CommandResult | undefined;
+  let ran: { command: string; formats?: FormatRequest[] } | undefined;
   const program = new Command()
     .name('gitops')
     .description('Lint, render, validate, diff and promote the platform GitOps repository.')
@@ -30,7 +41,12 @@ export async function runProgram(argv: string[], io: ProgramIo): Promise<{ resul
       .description(def.summary)
       .addHelpText('after', `\nExamples:\n${def.examples.map((e) => `  $ ${e}`).join('\n')}\n`);
     def.configure(command);
+    if (def.reports) {
+      command.option('-f, --format <format[=file]>', 'text, json, junit or sarif; =FILE writes it to a file (repeatable)', collect, []);
+    }
     command.action(async (options: Record<string, unknown>) => {
+      // Parsed before the command runs, so a typo fails fast.
+      ran = { command: def.name, formats: def.reports ? parseFormats((options.format as string[] | undefined) ?? []) : undefined };
       const globals = program.opts<{ repo: string; verbose: boolean }>();
       const ctx: CommandContext = {
         repo: globals.repo,
@@ -57,5 +73,5 @@ export async function runProgram(argv: string[], io: ProgramIo): Promise<{ resul
   if (!result && argv.length === 0) {
     io.stdout(program.helpInformation());
   }
-  return { result, verbose: program.opts<{ verbose: boolean }>().verbose };
+  return { result, command: ran?.command, formats: ran?.formats, verbose: program.opts<{ verbose: boolean }>().verbose };
 }

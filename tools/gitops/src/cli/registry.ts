@@ -1,7 +1,8 @@
+import { lintCommand } from '../commands/lint/command.js';
 import { policyCommand } from '../commands/policy/command.js';
 import { renderCommand } from '../commands/render/command.js';
 import { validateCommand } from '../commands/validate/command.js';
 import type { CommandDefinition } from './types.js';
 
 /** Every command of the CLI, in help order. A test checks each commands/<name>/ folder is listed. */
-export const commands: CommandDefinition<any>[] = [renderCommand, validateCommand, policyCommand];
+export const commands: CommandDefinition<any>[] = [lintCommand, renderCommand, validateCommand, policyCommand];

@@ -44,6 +44,8 @@ export interface CommandDefinition<O = Record<string, unknown>> {
   summary: string;
   /** Shown under "Examples:" in --help. */
   examples: string[];
+  /** The command's findings are its report: it takes --format (text, json, junit, sarif) and prints text on stdout. */
+  reports?: boolean;
   configure(command: Command): void;
   load(): Promise<CommandHandler<O>>;
 }

@@ -4,8 +4,10 @@
  */
 import type { PolicyFindingCode } from '../policy/codes.js';
 import type { ValidateFindingCode } from '../validate/codes.js';
+import type { LintFindingCode } from '../lint/codes.js';
+import type { ValuesFindingCode } from './values/check-values.js';
 
-export type FindingCode = CoreFindingCode | ValidateFindingCode | PolicyFindingCode;
+export type FindingCode = CoreFindingCode | LintFindingCode | ValuesFindingCode | ValidateFindingCode | PolicyFindingCode;
 
 type CoreFindingCode =
   | 'YAML_SYNTAX'
@@ -82,5 +84,15 @@ export function uniqueFindings(findings: readonly Finding[]): Finding[] {
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
+  });
+}
+
+/** File, line, column order; findings without a location last. Stable for equal positions. */
+export function sortFindings(findings: readonly Finding[]): Finding[] {
+  const key = (f: Finding) => [f.location?.file ?? '\uffff', f.location?.line ?? 0, f.location?.column ?? 0] as const;
+  return [...findings].sort((a, b) => {
+    const [fa, la, ca] = key(a);
+    const [fb, lb, cb] = key(b);
+    return fa.localeCompare(fb) || la - lb || ca - cb;
   });
 }

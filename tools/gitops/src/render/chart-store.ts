@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { InternalError } from '../core/errors.js';
 import type { Snapshot } from '../core/repo/snapshot.js';
 import type { Git } from '../runners/git.js';
 import type { HelmRunner } from '../runners/helm.js';
@@ -42,7 +43,8 @@ export class ChartStore {
 
   constructor(
     private readonly git: Git,
-    private readonly helm: HelmRunner,
+    /** Needed only to build dependencies; lint resolves versions without it. */
+    private readonly helm: HelmRunner | undefined,
     private readonly snapshot: Snapshot,
     private readonly cacheDir: string,
   ) {}
@@ -147,6 +149,7 @@ export class ChartStore {
       const tmpChart = join(tmp, inner);
       if (!existsSync(join(tmpChart, 'Chart.yaml'))) return { error: `${chartPath}/Chart.yaml not found` };
       if (await needsDependencyBuild(tmpChart)) {
+        if (!this.helm) throw new InternalError('INTERNAL', 'ChartStore.materialize needs helm');
         const error = await this.helm.dependencyBuild(tmpChart);
         if (error) return { error: `helm dependency build failed for ${chartPath}: ${error}` };
       }

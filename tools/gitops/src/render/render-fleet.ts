@@ -27,8 +27,14 @@ export interface FleetRender {
   findings: Finding[];
 }
 
-/** Every Application of the selected environments and services, rendered in parallel, in a stable order. */
-export async function renderFleet(ws: Workspace, options: RenderFleetOptions = {}): Promise<FleetRender> {
+export interface FleetPlan {
+  plans: RenderPlan[];
+  /** Load, expansion and plan findings. */
+  findings: Finding[];
+}
+
+/** The render plans of the selected environments and services, in a stable order; no Git or helm yet. */
+export async function planFleet(ws: Workspace, options: Pick<RenderFleetOptions, 'envs' | 'services'> = {}): Promise<FleetPlan> {
   const { model } = ws;
   checkFilters(ws, options);
   const findings: Finding[] = [...model.findings];
@@ -45,7 +51,13 @@ export async function renderFleet(ws: Workspace, options: RenderFleetOptions = {
     plans.push(plan);
   }
   plans.sort((a, b) => a.env.name.localeCompare(b.env.name) || a.service.localeCompare(b.service) || a.app.name.localeCompare(b.app.name));
-  if (plans.length === 0) return { apps: [], findings: uniqueFindings(findings) };
+  return { plans, findings: uniqueFindings(findings) };
+}
+
+/** Every Application of the selected environments and services, rendered in parallel, in a stable order. */
+export async function renderFleet(ws: Workspace, options: RenderFleetOptions = {}): Promise<FleetRender> {
+  const { plans, findings } = await planFleet(ws, options);
+  if (plans.length === 0) return { apps: [], findings };
 
   const helm = await HelmRunner.locate({ helmHome: join(ws.cacheDir, 'helm-home'), env: options.env });
   const charts = new ChartStore(ws.git, helm, ws.snapshot, ws.cacheDir);
@@ -60,7 +72,7 @@ export async function renderFleet(ws: Workspace, options: RenderFleetOptions = {
       }),
     ),
   );
-  return { apps, findings: uniqueFindings(findings) };
+  return { apps, findings };
 }
 
 function checkFilters(ws: Workspace, options: RenderFleetOptions): void {

@@ -18,16 +18,25 @@ export interface YamlDoc {
 export type JsonPath = readonly (string | number)[];
 
 /**
- * Parses every document of a file. YAML 1.2 core schema (what Argo CD and our own files use);
- * duplicate keys and excessive aliases are findings, not crashes.
+ * Parses every document of a file. YAML 1.2 core schema by default (what Argo CD and our own
+ * files use); '1.1' reads values as helm does (`on`, `yes`, `0644` are not strings).
+ * Duplicate keys and excessive aliases are findings, not crashes.
  */
-export function parseYamlDocs(file: string, text: string): { docs: YamlDoc[]; findings: Finding[] } {
+export function parseYamlDocs(file: string, text: string, version: '1.1' | '1.2' = '1.2'): { docs: YamlDoc[]; findings: Finding[] } {
   const lines = new LineCounter();
   const findings: Finding[] = [];
   if (text.includes('\0')) {
     return { docs: [], findings: [{ code: 'YAML_SYNTAX', severity: 'error', message: 'file is binary, not YAML', location: { file } }] };
   }
-  const parsed = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true });
+  const parsed = parseAllDocuments(text, {
+    lineCounter: lines,
+    uniqueKeys: true,
+    prettyErrors: false,
+    strict: true,
+    version,
+    // helm's YAML 1.1 reader leaves timestamps as strings.
+    customTags: (tags) => tags.filter((t) => typeof t === 'string' || t.tag !== 'tag:yaml.org,2002:timestamp'),
+  });
   const docs: YamlDoc[] = [];
   // An empty file parses to an empty stream: no documents, no errors.
   parsed.forEach((doc, index) => {

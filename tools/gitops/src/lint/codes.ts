@@ -1,0 +1,2 @@
+/** Finding codes of `gitops lint` beyond values and the repository model. Public API: never rename one. */
+export type LintFindingCode = 'YAML_TAB' | 'VALUES_YAML11';

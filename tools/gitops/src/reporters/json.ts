@@ -1,0 +1,31 @@
+import type { Report } from './report.js';
+import { toolVersion } from './report.js';
+
+/**
+ * The JSON report. `schemaVersion` changes only when a field is removed or changes meaning;
+ * new fields may appear at any time.
+ */
+export function jsonReport(report: Report): string {
+  const results = report.resources ?? [];
+  const count = (status: string) => results.filter((r) => r.status === status).length;
+  return `${JSON.stringify(
+    {
+      schemaVersion: 1,
+      tool: { name: 'gitops', version: toolVersion },
+      command: report.command,
+      summary: {
+        resources: results.length,
+        valid: count('valid'),
+        invalid: count('invalid'),
+        errors: count('error'),
+        skipped: count('skipped'),
+        findings: report.findings.length,
+        warnings: report.findings.filter((f) => f.severity === 'warning').length,
+      },
+      results,
+      findings: report.findings,
+    },
+    null,
+    2,
+  )}\n`;
+}

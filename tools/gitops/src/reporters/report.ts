@@ -1,0 +1,15 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ResourceResult } from '../cli/types.js';
+import type { Finding } from '../core/findings.js';
+import { toolRoot } from '../paths.js';
+
+/** What every machine-readable reporter receives. */
+export interface Report {
+  command: string;
+  findings: Finding[];
+  /** Per-resource verdicts, for commands that check Kubernetes objects. */
+  resources?: ResourceResult[];
+}
+
+export const toolVersion: string = (JSON.parse(readFileSync(join(toolRoot, 'package.json'), 'utf8')) as { version: string }).version;
