@@ -17,6 +17,7 @@ export async function lintRepo(ws: Workspace, options: { envs?: string[]; servic
   // Versions resolve from Git alone: lint needs no helm.
   const charts = new ChartStore(ws.git, undefined, ws.snapshot, ws.cacheDir);
   const limit = pLimit(8);
-  const values = await Promise.all(fleet.plans.map((plan) => limit(() => lintValues(plan, ws, charts))));
+  const blobs = new Map<string, Promise<string | undefined>>();
+  const values = await Promise.all(fleet.plans.map((plan) => limit(() => lintValues(plan, ws, charts, blobs))));
   return { findings: sortFindings(uniqueFindings([...files, ...fleet.findings, ...values.flat()])), applications: fleet.plans.length };
 }

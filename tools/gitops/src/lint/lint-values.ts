@@ -9,11 +9,14 @@ import { parseYamlDocs } from '../core/yaml/parse-yaml.js';
 import type { ChartStore } from '../render/chart-store.js';
 import type { Workspace } from '../workspace.js';
 
+/** Chart files at a commit, shared by the Applications that pin the same version. */
+export type BlobCache = Map<string, Promise<string | undefined>>;
+
 /**
  * Checks the merged values of one Application against its chart's values.schema.json, the
  * same value-file chain and parameters as the render, each error at the line that set it.
  */
-export async function lintValues(plan: RenderPlan, ws: Workspace, charts: ChartStore): Promise<Finding[]> {
+export async function lintValues(plan: RenderPlan, ws: Workspace, charts: ChartStore, blobs: BlobCache): Promise<Finding[]> {
   const base = { application: plan.app.name, env: plan.env.name, service: plan.service };
   let chartTree: TreeRef = plan.chart.tree;
   let chartCommit: string | undefined;
@@ -27,7 +30,13 @@ export async function lintValues(plan: RenderPlan, ws: Workspace, charts: ChartS
     if (tree.kind === 'snapshot') return (await ws.snapshot.readFiles([path])).get(path);
     const commit = tree.revision === plan.chart.revision ? chartCommit : undefined;
     if (!commit) return undefined;
-    return (await ws.git.readBlobs([`${commit}:${path}`])).get(`${commit}:${path}`);
+    const spec = `${commit}:${path}`;
+    let hit = blobs.get(spec);
+    if (!hit) {
+      hit = ws.git.readBlobs([spec]).then((m) => m.get(spec));
+      blobs.set(spec, hit);
+    }
+    return hit;
   };
 
   const schemaFile = `${plan.chart.path}/values.schema.json`;

@@ -57,13 +57,17 @@ export async function planFleet(ws: Workspace, options: Pick<RenderFleetOptions,
 /** Every Application of the selected environments and services, rendered in parallel, in a stable order. */
 export async function renderFleet(ws: Workspace, options: RenderFleetOptions = {}): Promise<FleetRender> {
   const { plans, findings } = await planFleet(ws, options);
-  if (plans.length === 0) return { apps: [], findings };
+  return { apps: await renderPlans(ws, plans, options), findings };
+}
 
+/** Renders the given plans of one workspace in parallel; results in plan order. */
+export async function renderPlans(ws: Workspace, plans: readonly RenderPlan[], options: Pick<RenderFleetOptions, 'concurrency' | 'env' | 'onProgress'> = {}): Promise<RenderedApp[]> {
+  if (plans.length === 0) return [];
   const helm = await HelmRunner.locate({ helmHome: join(ws.cacheDir, 'helm-home'), env: options.env });
   const charts = new ChartStore(ws.git, helm, ws.snapshot, ws.cacheDir);
   const limit = pLimit(options.concurrency ?? availableParallelism());
   let done = 0;
-  const apps = await Promise.all(
+  return Promise.all(
     plans.map((plan) =>
       limit(async () => {
         const rendered = await renderApp(plan, { git: ws.git, helm, snapshot: ws.snapshot, charts, cacheDir: ws.cacheDir });
@@ -72,7 +76,6 @@ export async function renderFleet(ws: Workspace, options: RenderFleetOptions = {
       }),
     ),
   );
-  return { apps, findings };
 }
 
 function checkFilters(ws: Workspace, options: RenderFleetOptions): void {

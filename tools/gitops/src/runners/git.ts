@@ -64,6 +64,17 @@ export class Git {
     return splitZ(r.stdout);
   }
 
+  /**
+   * Paths that differ between commit `base` and commit `head`, or the work tree (staged,
+   * unstaged and untracked) when `head` is undefined. Renames count as both paths.
+   */
+  async changedFiles(base: string, head?: string): Promise<string[]> {
+    const diff = await this.run(['diff', '--name-only', '-z', '--no-renames', '--end-of-options', base, ...(head ? [head] : [])]);
+    const files = splitZ(diff.stdout);
+    if (!head) files.push(...splitZ((await this.run(['ls-files', '-z', '--others', '--exclude-standard'])).stdout));
+    return [...new Set(files)].sort();
+  }
+
   /** Commits of `ref` that touched `path`, oldest first. */
   async commitsTouching(ref: string, path: string): Promise<string[]> {
     const r = await this.run(['log', '--format=%H', '--reverse', ref, '--', path]);

@@ -1,0 +1,41 @@
+import { Option, type Command } from 'commander';
+import type { CommandDefinition } from '../../cli/types.js';
+import { collect, positiveInt } from '../render/command.js';
+
+export interface DiffOptions {
+  base: string;
+  head?: string;
+  env: string[];
+  service: string[];
+  ignore: string[];
+  format: 'text' | 'json' | 'markdown';
+  out?: string;
+  context: number;
+  comment: boolean;
+  concurrency?: number;
+}
+
+export const diffCommand: CommandDefinition<DiffOptions> = {
+  name: 'diff',
+  summary: 'Show what a change does to each Application, resource by resource',
+  examples: [
+    'gitops diff --base origin/main                          # working tree against main',
+    'gitops diff --base main --head my-branch --env prod     # two refs, one environment',
+    'gitops diff --base origin/main --format markdown --ignore metadata.labels.helm.sh/chart',
+    'gitops diff --base "$BASE_SHA" --head "$HEAD_SHA" --comment   # in GitHub Actions: the sticky PR comment',
+  ],
+  configure(command: Command) {
+    command
+      .requiredOption('-b, --base <ref>', 'the Git ref to compare against')
+      .option('--head <ref>', 'the Git ref with the change (default: the working tree)')
+      .option('-e, --env <name>', 'only this environment (repeatable)', collect, [])
+      .option('-s, --service <name>', 'only this service (repeatable)', collect, [])
+      .option('--ignore <path>', 'hide a field everywhere, e.g. metadata.labels.helm.sh/chart; * matches one key (repeatable)', collect, [])
+      .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json', 'markdown']).default('text'))
+      .option('-o, --out <file>', 'write the report to a file instead of stdout')
+      .addOption(new Option('--context <lines>', 'lines of context in each diff').argParser((v) => Number.parseInt(v, 10)).default(3))
+      .option('--comment', 'post the Markdown report as the sticky comment of the pull request (GitHub Actions)', false)
+      .addOption(new Option('--concurrency <n>', 'helm processes at once (default: CPU count)').argParser(positiveInt));
+  },
+  load: async () => (await import('./run.js')).runDiff,
+};

@@ -1,0 +1,98 @@
+import type { AppDiff, FleetDiff } from './diff-fleet.js';
+import { describeSecretChange } from './secrets.js';
+
+/** Changed, added, removed and failed Applications; unchanged ones are counted, not shown. */
+export function visibleApps(diff: FleetDiff): AppDiff[] {
+  return diff.applications.filter((a) => a.status !== 'unchanged');
+}
+
+export function countApps(apps: readonly AppDiff[]): Record<AppDiff['status'], number> {
+  const counts = { changed: 0, added: 0, removed: 0, unchanged: 0, error: 0 };
+  for (const app of apps) counts[app.status]++;
+  return counts;
+}
+
+function sideLabel(side: { ref: string; commit?: string }): string {
+  return side.commit && side.ref !== side.commit ? `${side.ref} (${side.commit.slice(0, 12)})` : side.ref;
+}
+
+export function textReport(diff: FleetDiff): string {
+  let out = '';
+  for (const app of visibleApps(diff)) {
+    out += `=== ${app.env}/${app.service} (${app.name}): ${app.status}\n`;
+    for (const e of app.errors) out += e.findings.map((f) => `  ${e.side}: ${f.code} ${f.message}\n`).join('');
+    for (const r of app.resources.filter((x) => x.status !== 'unchanged')) {
+      out += `--- ${r.kind} ${r.namespace}/${r.name}: ${r.status}\n`;
+      for (const s of r.secretChanges ?? []) out += `    ${describeSecretChange(s)}\n`;
+      out += r.diff.endsWith('\n') || !r.diff ? r.diff : `${r.diff}\n`;
+    }
+  }
+  return out;
+}
+
+export function jsonReport(diff: FleetDiff): string {
+  const apps = diff.applications;
+  const resources = apps.flatMap((a) => a.resources);
+  const count = (status: string) => resources.filter((r) => r.status === status).length;
+  return `${JSON.stringify(
+    {
+      schemaVersion: 1,
+      base: diff.base,
+      head: diff.head,
+      summary: {
+        applications: countApps(apps),
+        resources: { changed: count('changed'), added: count('added'), removed: count('removed'), unchanged: count('unchanged') },
+      },
+      applications: apps.map((a) => ({
+        service: a.service,
+        env: a.env,
+        name: a.name,
+        status: a.status,
+        errors: a.errors.flatMap((e) => e.findings.map((f) => ({ side: e.side, code: f.code, message: f.message, location: f.location }))),
+        resources: a.resources.map((r) => ({ apiVersion: r.apiVersion, kind: r.kind, namespace: r.namespace, name: r.name, status: r.status, diff: r.diff, secretChanges: r.secretChanges })),
+      })),
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+/** For a PR comment: a summary table per environment, then a collapsible section per Application. */
+export function markdownReport(diff: FleetDiff): string {
+  const visible = visibleApps(diff);
+  const lines: string[] = [`### Rendered changes: \`${sideLabel(diff.base)}\` → \`${sideLabel(diff.head)}\``, ''];
+  if (visible.length === 0) {
+    lines.push('No Application changes.', '');
+    return lines.join('\n');
+  }
+  const envs = [...new Set(diff.applications.map((a) => a.env))].sort();
+  lines.push('| environment | changed | added | removed | failed | unchanged |', '| --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const env of envs) {
+    const c = countApps(diff.applications.filter((a) => a.env === env));
+    lines.push(`| ${env} | ${c.changed} | ${c.added} | ${c.removed} | ${c.error} | ${c.unchanged} |`);
+  }
+  lines.push('');
+  for (const app of visible) {
+    const changed = app.resources.filter((r) => r.status !== 'unchanged');
+    lines.push(`<details><summary><b>${app.env}/${app.service}</b> (${app.name}): ${app.status}${changed.length ? `, ${changed.length} resource${changed.length === 1 ? '' : 's'}` : ''}</summary>`, '');
+    for (const e of app.errors) for (const f of e.findings) lines.push(`- **${e.side}** \`${f.code}\` ${escapeMarkdown(f.message)}`);
+    for (const r of changed) {
+      lines.push(`**${r.kind}** \`${r.namespace}/${r.name}\`: ${r.status}`, '');
+      for (const s of r.secretChanges ?? []) lines.push(`- ${describeSecretChange(s)}`);
+      lines.push(fence(r.diff.trimEnd()), '');
+    }
+    lines.push('</details>', '');
+  }
+  return lines.join('\n');
+}
+
+/** A ```diff block whose fence is longer than any backtick run inside it. */
+function fence(body: string): string {
+  const longest = Math.max(2, ...[...body.matchAll(/`+/g)].map((m) => m[0].length));
+  const ticks = '`'.repeat(longest + 1);
+  return `${ticks}diff\n${body}\n${ticks}`;
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;'));
+}
