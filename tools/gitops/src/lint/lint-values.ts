@@ -12,18 +12,26 @@ import type { Workspace } from '../workspace.js';
 /** Chart files at a commit, shared by the Applications that pin the same version. */
 export type BlobCache = Map<string, Promise<string | undefined>>;
 
+/** The values helm merges for one Application, each layer able to say where a path is written. */
+export interface AppValues {
+  layers: ValueLayer[];
+  merged: Record<string, unknown>;
+  /** The chart's values.schema.json and its path, when the chart has one. */
+  schema?: { file: string; text: string };
+  /** Where a key the service must add goes when no file holds its parent map. */
+  defaultFile: string;
+}
+
 /**
- * Checks the merged values of one Application against its chart's values.schema.json, the
- * same value-file chain and parameters as the render, each error at the line that set it.
+ * Reads the chart defaults, the value files, the parameters and the inline values of one
+ * Application (the same chain as the render) as helm reads them, YAML 1.1. Undefined when
+ * the chart cannot be resolved or a file does not parse: those are other findings.
  */
-export async function lintValues(plan: RenderPlan, ws: Workspace, charts: ChartStore, blobs: BlobCache): Promise<Finding[]> {
-  const base = { application: plan.app.name, env: plan.env.name, service: plan.service };
-  let chartTree: TreeRef = plan.chart.tree;
+export async function loadAppValues(plan: RenderPlan, ws: Workspace, charts: ChartStore, blobs: BlobCache): Promise<AppValues | undefined> {
   let chartCommit: string | undefined;
-  if (chartTree.kind === 'revision') {
+  if (plan.chart.tree.kind === 'revision') {
     const resolved = await charts.resolve(plan.chart.revision, plan.chart.path);
-    // An unresolvable pin is the render's finding; nothing to check here.
-    if ('error' in resolved) return [];
+    if ('error' in resolved) return undefined;
     chartCommit = resolved.commit;
   }
   const read = async (tree: TreeRef, path: string): Promise<string | undefined> => {
@@ -39,20 +47,15 @@ export async function lintValues(plan: RenderPlan, ws: Workspace, charts: ChartS
     return hit;
   };
 
-  const schemaFile = `${plan.chart.path}/values.schema.json`;
-  const schemaText = await read(chartTree, schemaFile);
-  if (schemaText === undefined) return [];
-
   const layers: ValueLayer[] = [];
   const chartValuesFile = `${plan.chart.path}/values.yaml`;
-  const chartValues = await read(chartTree, chartValuesFile);
-  // Syntax problems are lintFiles' findings; a file that does not parse adds nothing here.
+  const chartValues = await read(plan.chart.tree, chartValuesFile);
   if (chartValues !== undefined) layers.push(fileLayer('chart', parseYamlDocs(chartValuesFile, chartValues, '1.1').docs[0], chartValuesFile));
   for (const ref of plan.valueFiles) {
     const text = await read(ref.tree, ref.path);
     if (text === undefined) continue;
     const parsed = parseYamlDocs(ref.path, text, '1.1');
-    if (parsed.findings.length > 0) return [];
+    if (parsed.findings.length > 0) return undefined;
     layers.push(fileLayer('file', parsed.docs[0], ref.path));
   }
   layers.push(...parameterLayers(plan));
@@ -63,17 +66,28 @@ export async function lintValues(plan: RenderPlan, ws: Workspace, charts: ChartS
   }
 
   // helm adds `global` and one key per dependency before validating.
-  const chartYaml = await read(chartTree, `${plan.chart.path}/Chart.yaml`);
+  const chartYaml = await read(plan.chart.tree, `${plan.chart.path}/Chart.yaml`);
   const implicit: Record<string, unknown> = { global: {} };
   const deps = (chartYaml ? (parseYaml(chartYaml) as { dependencies?: { name?: string; alias?: string }[] } | null) : null)?.dependencies ?? [];
   for (const dep of deps) if (dep.alias ?? dep.name) implicit[(dep.alias ?? dep.name)!] = {};
   const merged = mergeLayers([{ kind: 'chart', data: implicit, locate: () => ({ file: chartValuesFile }) }, ...layers]);
 
+  const schemaFile = `${plan.chart.path}/values.schema.json`;
+  const schemaText = await read(plan.chart.tree, schemaFile);
   const ownValues = plan.valueFiles.filter((v) => v.path.startsWith(`services/${plan.service}/`));
-  return checkValues(layers, merged, schemaText, {
-    ...base,
-    schemaFile,
-    defaultFile: ownValues[0]?.path ?? `services/${plan.service}/values.yaml`,
+  return { layers, merged, schema: schemaText === undefined ? undefined : { file: schemaFile, text: schemaText }, defaultFile: ownValues[0]?.path ?? `services/${plan.service}/values.yaml` };
+}
+
+/** The merged values of one Application against its chart's values.schema.json, each error at the line that set it. */
+export async function lintValues(plan: RenderPlan, ws: Workspace, charts: ChartStore, blobs: BlobCache): Promise<Finding[]> {
+  const values = await loadAppValues(plan, ws, charts, blobs);
+  if (!values?.schema) return [];
+  return checkValues(values.layers, values.merged, values.schema.text, {
+    application: plan.app.name,
+    env: plan.env.name,
+    service: plan.service,
+    schemaFile: values.schema.file,
+    defaultFile: values.defaultFile,
   });
 }
 
