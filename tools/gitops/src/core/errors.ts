@@ -16,7 +16,14 @@ export type ErrorCode =
   | 'GIT_FAILED'
   | 'GIT_REF_UNKNOWN'
   | 'OUTPUT_WRITE_FAILED'
-  | 'INTERNAL';
+  | 'INTERNAL'
+  | 'GITHUB_TOKEN_MISSING'
+  | 'GITHUB_CONTEXT_MISSING'
+  | 'GITHUB_AUTH'
+  | 'GITHUB_FORBIDDEN'
+  | 'GITHUB_NOT_FOUND'
+  | 'GITHUB_RATE_LIMITED'
+  | 'GITHUB_FAILED';
 
 export interface ToolErrorOptions {
   /** What the user can do about it. */
