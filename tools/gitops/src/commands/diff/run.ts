@@ -24,9 +24,11 @@ export const runDiff: CommandHandler<DiffOptions> = async (ctx, options) => {
 
   const report = options.format === 'json' ? jsonReport(diff) : options.format === 'markdown' ? markdownReport(diff) : textReport(diff);
   if (options.out) await writeAtomic(options.out, report);
+  let commented = '';
   if (options.comment) {
+    // Loaded only when asked: Octokit is not needed to diff.
     const { postDiffComment } = await import('../../diff/comment.js');
-    await postDiffComment(diff, ctx.env);
+    commented = `; ${await postDiffComment(diff, ctx.env)}`;
   }
   const c = countApps(diff.applications);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
@@ -34,6 +36,6 @@ export const runDiff: CommandHandler<DiffOptions> = async (ctx, options) => {
   return {
     findings: [...diff.findings, ...failed],
     stdout: options.out ? undefined : report,
-    summary: `${c.changed} changed, ${c.added} added, ${c.removed} removed, ${c.error} failed, ${c.unchanged} unchanged of ${diff.applications.length} affected applications (${changed.size} files changed) in ${seconds}s`,
+    summary: `${c.changed} changed, ${c.added} added, ${c.removed} removed, ${c.error} failed, ${c.unchanged} unchanged of ${diff.applications.length} affected applications (${changed.size} files changed) in ${seconds}s${commented}`,
   };
 };
