@@ -6,7 +6,7 @@ import type { Finding, FindingCode } from '../findings.js';
 import { locate, type YamlDoc } from '../yaml/parse-yaml.js';
 
 /** The JSON Schemas of the files people edit; published in tools/gitops/schemas/. */
-export type OwnSchema = 'service' | 'environment' | 'gitops-config';
+export type OwnSchema = 'service' | 'environment' | 'gitops-config' | 'waivers';
 
 const compiled = new Map<OwnSchema, ValidateFunction>();
 let ajv: Ajv | undefined;
@@ -30,7 +30,8 @@ export function validateOwnFile(doc: YamlDoc, name: OwnSchema, code: FindingCode
 }
 
 function toFinding(doc: YamlDoc, err: ErrorObject, code: FindingCode): Finding {
-  const path = err.instancePath.split('/').slice(1).map(unescapePointer);
+  // Array indices as numbers, so that locate() walks into sequences (mapping keys compare as strings either way).
+  const path = err.instancePath.split('/').slice(1).map(unescapePointer).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
   const where = path.join('.') || '(top level)';
   switch (err.keyword) {
     case 'additionalProperties': {

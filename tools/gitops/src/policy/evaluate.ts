@@ -1,0 +1,150 @@
+import { posix } from 'node:path';
+import type { Finding } from '../core/findings.js';
+import { originFor } from '../core/render/plan.js';
+import type { RepoModel } from '../core/repo/model.js';
+import { locate, type YamlDoc } from '../core/yaml/parse-yaml.js';
+import type { AppManifests } from '../render/fleet-manifests.js';
+import { extractWorkloads, nsOf, rec, str, type AppProjectInfo, type PolicyApp, type PolicyFleet } from './model.js';
+import { rules as allRules } from './registry.js';
+import type { Rule, Violation } from './rule.js';
+import { appKey, applyWaivers, type Waiver } from './waivers.js';
+
+const PROJECT_FILE = /^argocd\/projects\/[^/]+\.ya?ml$/;
+
+/** The AppProjects of argocd/projects/, by name, and the problems reading them. */
+export async function loadProjects(model: RepoModel): Promise<{ projects: Map<string, AppProjectInfo>; findings: Finding[] }> {
+  const projects = new Map<string, AppProjectInfo>();
+  const findings: Finding[] = [];
+  for (const file of model.files.filter((f) => PROJECT_FILE.test(f))) {
+    const parsed = await model.readYaml(file);
+    if (!parsed) continue;
+    findings.push(...parsed.findings);
+    for (const doc of parsed.docs) {
+      const data = rec(doc.data);
+      const name = str(rec(data.metadata).name);
+      if (data.kind !== 'AppProject' || !name) continue;
+      projects.set(name, { name, file, spec: rec(data.spec), location: locate(doc as YamlDoc, ['metadata', 'name']) });
+    }
+  }
+  return { projects, findings };
+}
+
+/**
+ * The template of each document of a helm render, by document index, from helm's
+ * `# Source: <chart>/templates/<file>` lines (a library chart's templates render under
+ * `<chart>/charts/<library>/` but live beside the chart). Used where the manifest parser
+ * left origin.template unset.
+ */
+export function templatesByDoc(text: string, chartPath: string): Map<number, string> {
+  const out = new Map<number, string>();
+  const chartsDir = posix.dirname(chartPath);
+  // helm starts every document with "---"; yaml counts no document before the first marker.
+  const chunks = text.split(/^---[ \t]*$/m);
+  if (chunks.length > 1 && chunks[0]!.trim() === '') chunks.shift();
+  chunks.forEach((chunk, index) => {
+    const m = /^# Source: ([^/\s]+)\/(\S+)$/m.exec(chunk);
+    if (!m) return;
+    let [, chart, rest] = m as unknown as [string, string, string];
+    const sub = /^charts\/([^/]+)\/(.*)$/.exec(rest);
+    if (sub) [chart, rest] = [sub[1]!, sub[2]!];
+    out.set(index, `${chartsDir}/${chart}/${rest}`);
+  });
+  return out;
+}
+
+/** Each rendered Application as the rules see it. */
+export function policyApps(rendered: readonly AppManifests[], model: RepoModel): PolicyApp[] {
+  return rendered.map(({ app, manifests: parsed }) => {
+    const { plan } = app;
+    const templates = parsed.some((m) => m.origin.kind === 'rendered' && !m.origin.template) ? templatesByDoc(app.manifests ?? '', plan.chart.path) : undefined;
+    const manifests = templates ? parsed.map((m) => (m.origin.kind === 'rendered' && !m.origin.template && templates.has(m.doc) ? { ...m, origin: { ...m.origin, template: templates.get(m.doc) } } : m)) : parsed;
+    const spec = plan.app.manifest.spec;
+    const service = model.services.get(plan.service);
+    return {
+      application: plan.app.name,
+      env: plan.env,
+      profile: plan.env.policyProfile,
+      service: plan.service,
+      team: service?.team,
+      project: spec.project || 'default',
+      destination: { ...spec.destination },
+      namespace: plan.namespace,
+      appLocation: originFor(plan.app, 'spec.destination'),
+      fallbackLocation: service ? { file: `${service.dir}/service.yaml` } : plan.app.templateLocation,
+      manifests,
+      workloads: extractWorkloads(manifests, plan.namespace),
+    };
+  });
+}
+
+export function policyFleet(apps: readonly PolicyApp[], projects: ReadonlyMap<string, AppProjectInfo>): PolicyFleet {
+  const byEnv = new Map<string, PolicyApp[]>();
+  for (const app of apps) byEnv.set(app.env.name, [...(byEnv.get(app.env.name) ?? []), app]);
+  return { appsIn: (env) => byEnv.get(env) ?? [], projects };
+}
+
+export interface PolicyInput {
+  /** Every rendered Application of the environments checked (cross-Application rules see them all). */
+  apps: readonly PolicyApp[];
+  /** The Applications to report on ("<env>/<service>"); the rest only inform cross-Application rules. */
+  selected: ReadonlySet<string>;
+  /** Every Application of the fleet ("<env>/<service>"), rendered or not, to tell a waiver that matched nothing from one whose Application was not checked. */
+  all: readonly string[];
+  projects: ReadonlyMap<string, AppProjectInfo>;
+  waivers: readonly Waiver[];
+  /** YYYY-MM-DD. */
+  today: string;
+  rules?: readonly Rule[];
+}
+
+export interface PolicyResult {
+  findings: Finding[];
+  /** Findings a waiver covered. */
+  waived: number;
+  /** Applications whose rules ran. */
+  checked: number;
+}
+
+/** Runs every rule over the selected Applications, at each environment's profile, then applies the waivers. Pure. */
+export function evaluatePolicy(input: PolicyInput): PolicyResult {
+  const rules = input.rules ?? allRules;
+  const fleet = policyFleet(input.apps, input.projects);
+  const raw: Finding[] = [];
+  const evaluated = new Set<string>();
+  for (const app of input.apps) {
+    const key = appKey(app.env.name, app.service);
+    if (!input.selected.has(key)) continue;
+    evaluated.add(key);
+    const seen = new Set<string>();
+    for (const rule of rules) {
+      const severity = rule.severity[app.profile];
+      if (severity === 'off' || (rule.mesh && app.env.mesh === 'none')) continue;
+      for (const v of rule.check(app, fleet)) {
+        const finding = toFinding(rule, severity, v, app);
+        const id = `${finding.code}|${finding.resource?.kind}|${finding.resource?.name}|${finding.resource?.pointer}|${finding.message}`;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        raw.push(finding);
+      }
+    }
+  }
+  const outcome = applyWaivers(raw, input.waivers, input.today, { selected: input.selected, evaluated, all: input.all });
+  return { findings: [...outcome.findings, ...outcome.waiverFindings], waived: outcome.waived, checked: evaluated.size };
+}
+
+function toFinding(rule: Rule, severity: 'error' | 'warning', v: Violation, app: PolicyApp): Finding {
+  const m = v.manifest;
+  const template = m?.origin.kind === 'rendered' ? m.origin.template : undefined;
+  return {
+    code: rule.code,
+    severity,
+    message: `${app.application}: ${v.message}`,
+    hint: v.hint ?? rule.hint,
+    // The template that produced the object; the values line that set the field is found from resource.pointer.
+    location: m ? (template ? { file: template } : app.fallbackLocation) : (v.location ?? app.appLocation),
+    application: app.application,
+    env: app.env.name,
+    service: app.service,
+    ...(m ? { resource: { apiVersion: m.apiVersion, kind: m.kind, name: m.name, namespace: nsOf(m, app.namespace), file: m.file, pointer: v.pointer ?? '' } } : {}),
+  };
+}

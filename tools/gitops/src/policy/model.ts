@@ -1,0 +1,317 @@
+/**
+ * What policy rules see: each Application's rendered objects, its pod templates unwrapped, and
+ * the rest of its environment for rules that look across Applications. Built once per run,
+ * then read-only.
+ */
+import type { SourceLocation } from '../core/findings.js';
+import type { Manifest } from '../core/manifests/manifest.js';
+import type { Environment } from '../core/repo/model.js';
+import type { Profile } from './rule.js';
+
+export type Rec = Record<string, unknown>;
+
+/** One Argo CD Application with its rendered objects. */
+export interface PolicyApp {
+  application: string;
+  env: Environment;
+  profile: Profile;
+  service: string;
+  /** Owning team from service.yaml, when the service has one. */
+  team?: string;
+  /** spec.project of the Application. */
+  project: string;
+  destination: { server?: string; name?: string; namespace?: string };
+  /** The namespace helm rendered into: objects without metadata.namespace land here. */
+  namespace: string;
+  /** Where the Application's destination is written (the ApplicationSet template), for findings about it. */
+  appLocation: SourceLocation;
+  /** For objects whose template helm did not name. */
+  fallbackLocation: SourceLocation;
+  manifests: Manifest[];
+  workloads: Workload[];
+}
+
+/** Something that runs pods: Deployment, StatefulSet, DaemonSet, Rollout, Job, CronJob. */
+export interface Workload {
+  /** The controller object (for a Rollout with workloadRef, the Rollout). */
+  manifest: Manifest;
+  kind: string;
+  name: string;
+  namespace: string;
+  /** The object that holds the pod template: the controller, or the Deployment a Rollout's workloadRef names. */
+  podManifest?: Manifest;
+  /** Pointer of the pod template (PodTemplateSpec) inside podManifest. */
+  templatePointer: string;
+  /** Pod template labels and annotations. */
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  /** The pod spec, {} when the template could not be found. */
+  podSpec: Rec;
+  containers: Container[];
+  /** Keeps pods running (not a Job or CronJob). */
+  longRunning: boolean;
+  /** Replicated by a count (Deployment, StatefulSet, Rollout), so replicas, HPAs and PDBs apply. */
+  replicated: boolean;
+  /** spec.replicas as written; undefined when absent. */
+  replicas?: unknown;
+}
+
+export interface Container {
+  spec: Rec;
+  name: string;
+  init: boolean;
+  /** An init container with restartPolicy: Always runs for the pod's whole life (a native sidecar). */
+  sidecar: boolean;
+  /** Pointer of the container inside the workload's podManifest. */
+  pointer: string;
+}
+
+/** The other Applications of each environment, for rules that cross Applications. */
+export interface PolicyFleet {
+  /** Every rendered Application of an environment (all services, whatever the --service filter). */
+  appsIn(env: string): readonly PolicyApp[];
+  /** AppProjects of argocd/projects/, by name. */
+  projects: ReadonlyMap<string, AppProjectInfo>;
+}
+
+export interface AppProjectInfo {
+  name: string;
+  file: string;
+  spec: Rec;
+  location: SourceLocation;
+}
+
+const POD_TEMPLATE: Record<string, string> = {
+  Deployment: '/spec/template',
+  StatefulSet: '/spec/template',
+  DaemonSet: '/spec/template',
+  ReplicaSet: '/spec/template',
+  Rollout: '/spec/template',
+  Job: '/spec/template',
+  CronJob: '/spec/jobTemplate/spec/template',
+};
+
+/** apiVersion groups each workload kind is served by (a CRD of another group may reuse a name). */
+const WORKLOAD_GROUPS: Record<string, string[]> = {
+  Deployment: ['apps', 'extensions'],
+  StatefulSet: ['apps'],
+  DaemonSet: ['apps', 'extensions'],
+  ReplicaSet: ['apps', 'extensions'],
+  Rollout: ['argoproj.io'],
+  Job: ['batch'],
+  CronJob: ['batch'],
+};
+
+export function groupOf(apiVersion: string): string {
+  return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+}
+
+/** The workloads of an Application's objects, pod templates resolved (Rollout workloadRef included). */
+export function extractWorkloads(manifests: readonly Manifest[], defaultNamespace: string): Workload[] {
+  const isWorkload = (m: Manifest) => WORKLOAD_GROUPS[m.kind]?.includes(groupOf(m.apiVersion)) ?? false;
+  // A Deployment that a Rollout's workloadRef names only carries the template: the Rollout runs the pods.
+  const referenced = new Set<Manifest>();
+  const refTarget = new Map<Manifest, Manifest | undefined>();
+  for (const m of manifests) {
+    if (m.kind !== 'Rollout' || !isWorkload(m)) continue;
+    const ref = rec(rec(m.object.spec).workloadRef);
+    if (!ref.name) continue;
+    const target = manifests.find((d) => d.kind === (str(ref.kind) || 'Deployment') && d.name === ref.name && nsOf(d, defaultNamespace) === nsOf(m, defaultNamespace));
+    refTarget.set(m, target);
+    if (target) referenced.add(target);
+  }
+
+  const workloads: Workload[] = [];
+  for (const m of manifests) {
+    if (!isWorkload(m) || referenced.has(m)) continue;
+    const hasRef = refTarget.has(m);
+    const podManifest = hasRef ? refTarget.get(m) : m;
+    const templatePointer = POD_TEMPLATE[hasRef ? podManifest?.kind ?? 'Deployment' : m.kind]!;
+    const template = podManifest ? rec(at(podManifest.object, templatePointer)) : {};
+    const metadata = rec(template.metadata);
+    const podSpec = rec(template.spec);
+    const containers: Container[] = [];
+    for (const [field, init] of [['initContainers', true], ['containers', false]] as const) {
+      arr(podSpec[field]).forEach((c, i) => {
+        const spec = rec(c);
+        containers.push({ spec, name: str(spec.name), init, sidecar: init && spec.restartPolicy === 'Always', pointer: `${templatePointer}/spec/${field}/${i}` });
+      });
+    }
+    workloads.push({
+      manifest: m,
+      kind: m.kind,
+      name: m.name,
+      namespace: nsOf(m, defaultNamespace),
+      podManifest,
+      templatePointer,
+      labels: stringMap(metadata.labels),
+      annotations: stringMap(metadata.annotations),
+      podSpec,
+      containers,
+      longRunning: m.kind !== 'Job' && m.kind !== 'CronJob',
+      replicated: ['Deployment', 'StatefulSet', 'Rollout', 'ReplicaSet'].includes(m.kind),
+      replicas: rec(m.object.spec).replicas,
+    });
+  }
+  return workloads;
+}
+
+/** The namespace an object lands in: its own, or the one helm rendered into. */
+export function nsOf(m: Manifest, defaultNamespace: string): string {
+  return m.namespace ?? defaultNamespace;
+}
+
+export function ofKind(app: PolicyApp, kind: string, group?: string): Manifest[] {
+  return app.manifests.filter((m) => m.kind === kind && (group === undefined || groupOf(m.apiVersion) === group));
+}
+
+/** "Deployment orders" */
+export function describe(m: { kind: string; name: string }): string {
+  return `${m.kind} ${m.name}`;
+}
+
+// ---- plain-data helpers: rendered objects are foreign input, every field may be anything ----
+
+export function rec(value: unknown): Rec {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Rec) : {};
+}
+
+export function arr(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+export function str(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+export function stringMap(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(rec(value))) if (v !== null && v !== undefined) out[k] = String(v);
+  return out;
+}
+
+/** The value at a JSON pointer. */
+export function at(object: unknown, pointer: string): unknown {
+  let node = object;
+  for (const raw of pointer.split('/').slice(1)) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(node)) node = node[Number(key)];
+    else if (typeof node === 'object' && node !== null) node = (node as Rec)[key];
+    else return undefined;
+  }
+  return node;
+}
+
+/** A pointer segment, escaped (annotation keys contain "/"). */
+export function esc(segment: string | number): string {
+  return String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** An integer as Kubernetes reads it (a number, or a numeric string from an unquoted template). */
+export function int(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  if (typeof value === 'string' && /^-?\d+$/.test(value)) return Number(value);
+  return undefined;
+}
+
+// ---- label selectors ----
+
+/** A LabelSelector (matchLabels and matchExpressions) against a label set. An empty selector selects everything. */
+export function selectorMatches(selector: unknown, labels: Record<string, string>): boolean {
+  const s = rec(selector);
+  for (const [k, v] of Object.entries(stringMap(s.matchLabels))) if (labels[k] !== v) return false;
+  for (const e of arr(s.matchExpressions)) {
+    const { key, operator, values } = rec(e);
+    const value = labels[str(key)];
+    const list = arr(values).map(String);
+    switch (operator) {
+      case 'In':
+        if (value === undefined || !list.includes(value)) return false;
+        break;
+      case 'NotIn':
+        if (value !== undefined && list.includes(value)) return false;
+        break;
+      case 'Exists':
+        if (value === undefined) return false;
+        break;
+      case 'DoesNotExist':
+        if (value !== undefined) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** True when a selector has no terms at all (selects every pod of the namespace). */
+export function selectorEmpty(selector: unknown): boolean {
+  const s = rec(selector);
+  return Object.keys(rec(s.matchLabels)).length === 0 && arr(s.matchExpressions).length === 0;
+}
+
+/** A Service-style selector (a plain map) against a label set; an empty map selects nothing. */
+export function mapSelects(selector: Record<string, string>, labels: Record<string, string>): boolean {
+  const entries = Object.entries(selector);
+  return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
+}
+
+// ---- HPAs and replicas ----
+
+/** The HorizontalPodAutoscaler that scales a workload, if any. */
+export function hpaFor(app: PolicyApp, w: Workload): Manifest | undefined {
+  return ofKind(app, 'HorizontalPodAutoscaler', 'autoscaling').find((h) => {
+    const ref = rec(rec(h.object.spec).scaleTargetRef);
+    return ref.kind === w.kind && ref.name === w.name && nsOf(h, app.namespace) === w.namespace && (ref.apiVersion === undefined || groupOf(str(ref.apiVersion)) === groupOf(w.manifest.apiVersion));
+  });
+}
+
+/** The fewest pods a replicated workload runs: the HPA's minimum, else its replicas (Kubernetes' default 1). */
+export function minPods(app: PolicyApp, w: Workload): { count: number; from: 'hpa' | 'replicas' } {
+  const hpa = hpaFor(app, w);
+  if (hpa) return { count: int(rec(hpa.object.spec).minReplicas) ?? 1, from: 'hpa' };
+  return { count: int(w.replicas) ?? 1, from: 'replicas' };
+}
+
+// ---- hosts ----
+
+/** An Istio host as a fully qualified name: short names resolve in the namespace of the object naming them. */
+export function fqdn(host: string, namespace: string): string {
+  if (host.includes('*')) return host;
+  const parts = host.split('.');
+  if (parts.length === 1) return `${host}.${namespace}.svc.cluster.local`;
+  if (parts.length === 2) return `${host}.svc.cluster.local`;
+  if (parts.length === 3 && parts[2] === 'svc') return `${host}.cluster.local`;
+  return host;
+}
+
+/** A host served inside the cluster (a Kubernetes Service name), as opposed to an external one. */
+export function inClusterHost(host: string): boolean {
+  return /\.svc\.cluster\.local$/.test(host);
+}
+
+// ---- across the environment ----
+
+/** Objects of a kind in every Application of the environment, with the Application each came from. */
+export function fleetOfKind(fleet: PolicyFleet, app: PolicyApp, kind: string, group?: string): { app: PolicyApp; manifest: Manifest }[] {
+  return fleet.appsIn(app.env.name).flatMap((a) => ofKind(a, kind, group).map((manifest) => ({ app: a, manifest })));
+}
+
+/** The Services of the environment that send traffic to a workload's pods. */
+export function servicesSelecting(fleet: PolicyFleet, app: PolicyApp, w: Workload): Manifest[] {
+  return fleetOfKind(fleet, app, 'Service', '')
+    .filter(({ app: a, manifest: s }) => nsOf(s, a.namespace) === w.namespace && rec(s.object.spec).type !== 'ExternalName' && mapSelects(stringMap(rec(s.object.spec).selector), w.labels))
+    .map(({ manifest }) => manifest);
+}
+
+/** Istio's per-pod opt-out: `sidecar.istio.io/inject: "false"` as a label (current) or annotation (legacy). */
+export function sidecarDisabled(w: Workload): 'label' | 'annotation' | undefined {
+  if (w.labels['sidecar.istio.io/inject'] === 'false') return 'label';
+  if (w.annotations['sidecar.istio.io/inject'] === 'false') return 'annotation';
+  return undefined;
+}
+
+/** Every workload of the environment, with its Application. */
+export function fleetWorkloads(fleet: PolicyFleet, app: PolicyApp): { app: PolicyApp; w: Workload }[] {
+  return fleet.appsIn(app.env.name).flatMap((a) => a.workloads.map((w) => ({ app: a, w })));
+}
