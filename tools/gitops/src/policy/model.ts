@@ -39,7 +39,7 @@ export interface Workload {
   name: string;
   namespace: string;
   /** The object that holds the pod template: the controller, or the Deployment a Rollout's workloadRef names. */
-  podManifest?: Manifest;
+  podManifest: Manifest;
   /** Pointer of the pod template (PodTemplateSpec) inside podManifest. */
   templatePointer: string;
   /** Pod template labels and annotations. */
@@ -89,6 +89,8 @@ const POD_TEMPLATE: Record<string, string> = {
   Rollout: '/spec/template',
   Job: '/spec/template',
   CronJob: '/spec/jobTemplate/spec/template',
+  // Only as the target of a Rollout's workloadRef.
+  PodTemplate: '/template',
 };
 
 /** apiVersion groups each workload kind is served by (a CRD of another group may reuse a name). */
@@ -127,7 +129,10 @@ export function extractWorkloads(manifests: readonly Manifest[], defaultNamespac
     const hasRef = refTarget.has(m);
     const podManifest = hasRef ? refTarget.get(m) : m;
     const templatePointer = POD_TEMPLATE[hasRef ? podManifest?.kind ?? 'Deployment' : m.kind]!;
-    const template = podManifest ? rec(at(podManifest.object, templatePointer)) : {};
+    // No pod template to check (a workloadRef to an object the Application does not render,
+    // or no template at all): schema validation reports that, pod rules have nothing to say.
+    if (!podManifest || at(podManifest.object, templatePointer) === undefined) continue;
+    const template = rec(at(podManifest.object, templatePointer));
     const metadata = rec(template.metadata);
     const podSpec = rec(template.spec);
     const containers: Container[] = [];

@@ -66,6 +66,11 @@ function readWaiverFile(doc: YamlDoc, model: RepoModel): { waivers: Waiver[]; fi
   const invalid = (path: (string | number)[], message: string, hint?: string) =>
     findings.push({ code: 'WAIVER_INVALID', severity: 'error', message, hint, location: locate(doc, path), ...(owner ? { service: owner } : {}) });
 
+  if (owner && !model.files.includes(`services/${owner}/service.yaml`)) {
+    invalid([], `${file} waives rules for service "${owner}", which has no services/${owner}/service.yaml`, 'Delete the file, or move its waivers to the service they are for.');
+    return { waivers: [], findings };
+  }
+
   const entries = Array.isArray((doc.data as { waivers?: unknown }).waivers) ? ((doc.data as { waivers: unknown[] }).waivers) : [];
   // Unknown rule codes get a message with the code they probably meant instead of ajv's enum error.
   const badRules = new Set<number>();

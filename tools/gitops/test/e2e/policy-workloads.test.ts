@@ -54,6 +54,7 @@ const scenarios: Scenario[] = [
   // security context
   { name: 'sec-no-run-as-non-root', change: (o) => void delete pod(o).securityContext.runAsNonRoot, expect: { prod: ['POLICY_RUN_AS_ROOT'], dev: ['POLICY_RUN_AS_ROOT:warning'] } },
   { name: 'sec-istio-uid', change: (o) => void (app(o).securityContext.runAsUser = 1337), expect: { prod: ['POLICY_RUN_AS_ROOT'] } },
+  { name: 'sec-istio-gid', change: (o) => void (pod(o).securityContext.runAsGroup = 1337), expect: { prod: ['POLICY_RUN_AS_ROOT'] } },
   {
     name: 'sec-init-root',
     change: (o) => void (pod(o).initContainers = [{ ...goodContainer('migrate', 'registry.example.com/shop/migrate:1.0.0'), readinessProbe: undefined, livenessProbe: undefined, securityContext: { ...goodContainer('x', 'x').securityContext, runAsUser: 0 } }]),

@@ -9,12 +9,12 @@ export function containerLabel(c: Container): string {
 
 /** A violation on a field of one container (suffix: pointer below the container). */
 export function onContainer(w: Workload, c: Container, suffix: string, what: string): Violation {
-  return { message: `${describe(w)}: ${containerLabel(c)} ${what}`, manifest: w.podManifest ?? w.manifest, pointer: c.pointer + suffix };
+  return { message: `${describe(w)}: ${containerLabel(c)} ${what}`, manifest: w.podManifest, pointer: c.pointer + suffix };
 }
 
 /** A violation on a field of the pod template (suffix: pointer below the PodTemplateSpec). */
 export function onTemplate(w: Workload, suffix: string, what: string): Violation {
-  return { message: `${describe(w)}: ${what}`, manifest: w.podManifest ?? w.manifest, pointer: w.templatePointer + suffix };
+  return { message: `${describe(w)}: ${what}`, manifest: w.podManifest, pointer: w.templatePointer + suffix };
 }
 
 /** A violation on any object. */

@@ -46,7 +46,7 @@ function capName(value: unknown): string {
 export const securityContextRules: Rule[] = [
   {
     code: 'POLICY_RUN_AS_ROOT',
-    title: 'Containers run with runAsNonRoot: true and a UID that is neither 0 (root) nor 1337 (the Istio proxy).',
+    title: 'Containers run with runAsNonRoot: true, as a UID that is neither 0 (root) nor 1337 (the Istio proxy) and not in the proxy\'s group 1337.',
     hint: 'Set securityContext.runAsNonRoot: true and runAsUser to the non-root UID the image is built for (not 1337, whose traffic Istio does not intercept).',
     severity: { baseline: 'warning', restricted: 'error' },
     check: perContainer((w, c) => {
@@ -58,6 +58,9 @@ export const securityContextRules: Rule[] = [
       const uid = inherited(w, c, 'runAsUser');
       if (int(uid.value) === 0) out.push({ ...onContainer(w, c, '', 'runs as UID 0 (root)'), pointer: uid.pointer });
       if (int(uid.value) === ISTIO_PROXY_UID) out.push({ ...onContainer(w, c, '', `runs as UID ${ISTIO_PROXY_UID}, the Istio proxy's UID, so its traffic bypasses the sidecar`), pointer: uid.pointer });
+      // Istio's iptables rules exempt the proxy's group as well as its user.
+      const gid = inherited(w, c, 'runAsGroup');
+      if (int(gid.value) === ISTIO_PROXY_UID) out.push({ ...onContainer(w, c, '', `runs as GID ${ISTIO_PROXY_UID}, the Istio proxy's group, so its traffic bypasses the sidecar`), pointer: gid.pointer });
       return out;
     }),
   },

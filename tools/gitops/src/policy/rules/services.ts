@@ -29,7 +29,7 @@ export const serviceRules: Rule[] = [
         // Jobs generate their selector unless manualSelector is set.
         if (!w.replicated && w.kind !== 'DaemonSet') continue;
         const own = rec(w.manifest.object.spec).selector;
-        const selector = own ?? (w.podManifest !== w.manifest ? rec(w.podManifest?.object.spec).selector : undefined);
+        const selector = own ?? (w.podManifest !== w.manifest ? rec(w.podManifest.object.spec).selector : undefined);
         if (selector === undefined || selectorEmpty(selector)) {
           out.push(on(w.manifest, '/spec/selector', 'has no pod selector'));
         } else if (!selectorMatches(selector, w.labels)) {
