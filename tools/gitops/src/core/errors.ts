@@ -23,7 +23,13 @@ export type ErrorCode =
   | 'GITHUB_FORBIDDEN'
   | 'GITHUB_NOT_FOUND'
   | 'GITHUB_RATE_LIMITED'
-  | 'GITHUB_FAILED';
+  | 'GITHUB_FAILED'
+  | 'PATH_NOT_FOUND'
+  | 'SCHEMA_DIR_NOT_FOUND'
+  | 'SCHEMA_VERSION_NOT_FOUND'
+  | 'SCHEMA_INVALID'
+  | 'KUBECONFORM_NOT_FOUND'
+  | 'KUBECONFORM_FAILED';
 
 export interface ToolErrorOptions {
   /** What the user can do about it. */

@@ -1,2 +1,14 @@
 /** Finding codes of `gitops validate`. Public API (SARIF rule ids): never rename one. */
-export type ValidateFindingCode = 'MANIFEST_INVALID';
+export type ValidateFindingCode =
+  /** A Kubernetes object breaks the strict schema of its kind. */
+  | 'MANIFEST_INVALID'
+  /** No schema for the object's apiVersion and kind (an error unless --ignore-missing-schemas). */
+  | 'MANIFEST_NO_SCHEMA'
+  /** A YAML document that is not a Kubernetes object: not a mapping, no kind or no apiVersion. */
+  | 'MANIFEST_NOT_AN_OBJECT'
+  /** A manifest file given on the command line cannot be read (permissions, size). */
+  | 'MANIFEST_UNREADABLE'
+  /** The apiVersion is no longer served by the environment's Kubernetes version. */
+  | 'API_REMOVED'
+  /** The apiVersion is still served but deprecated; a replacement exists. */
+  | 'API_DEPRECATED';

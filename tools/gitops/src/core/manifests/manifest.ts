@@ -27,8 +27,11 @@ export interface Manifest {
   kind: string;
   name: string;
   namespace?: string;
-  /** 1-based line and column where the value at a JSON pointer (relative to the object) is written. */
-  position(pointer: string): { line: number; column: number };
+  /**
+   * 1-based line and column where the value at a JSON pointer (relative to the object) is
+   * written; with 'key', where its key is (an unknown field is fixed at its name).
+   */
+  position(pointer: string, which?: 'key' | 'value'): { line: number; column: number };
 }
 
 /** A document that is not a Kubernetes object (no kind, not a mapping): it cannot be validated. */
@@ -87,8 +90,8 @@ function collect(doc: YamlDoc, data: unknown, pointer: string, origin: ManifestO
     kind,
     name: typeof metadata.name === 'string' ? metadata.name : typeof metadata.generateName === 'string' ? metadata.generateName : '',
     namespace: typeof metadata.namespace === 'string' ? metadata.namespace : undefined,
-    position: (p) => {
-      const loc = locate(doc, pointerToPath(pointer + p));
+    position: (p, which = 'value') => {
+      const loc = locate(doc, pointerToPath(pointer + p), which);
       return { line: loc.line ?? 1, column: loc.column ?? 1 };
     },
   });
@@ -96,7 +99,8 @@ function collect(doc: YamlDoc, data: unknown, pointer: string, origin: ManifestO
 
 /** helm prefixes each document with `# Source: <chart>/templates/<file>` (subcharts: `<chart>/charts/<sub>/templates/…`). */
 function sourceTemplate(doc: YamlDoc, chartPath: (chart: string) => string | undefined): string | undefined {
-  const comment = doc.doc.commentBefore ?? '';
+  // After a `---` line the comment belongs to the document's first node, not to the document.
+  const comment = [doc.doc.commentBefore, doc.doc.contents?.commentBefore].filter(Boolean).join('\n');
   const match = /^ ?Source: ([^/\s]+)\/(\S+)$/m.exec(comment);
   if (!match) return undefined;
   let [, chart, rest] = match as unknown as [string, string, string];

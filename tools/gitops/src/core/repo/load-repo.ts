@@ -110,7 +110,7 @@ function parseConfig(text: string): GitopsConfig {
     });
   }
   const data = doc.data as Partial<GitopsConfig> & { repoURL: string };
-  return { repoURL: data.repoURL, defaultBranch: data.defaultBranch ?? 'main', newGitFileGlobbing: data.newGitFileGlobbing ?? false };
+  return { repoURL: data.repoURL, defaultBranch: data.defaultBranch ?? 'main', newGitFileGlobbing: data.newGitFileGlobbing ?? false, schemaDir: data.schemaDir };
 }
 
 function nameMatchesDir(doc: YamlDoc, dirName: string, code: Finding['code'], parent: string): Finding[] {

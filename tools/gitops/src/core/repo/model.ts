@@ -10,6 +10,8 @@ export interface GitopsConfig {
   defaultBranch: string;
   /** Argo CD's new git file globbing (doublestar) for the files generator. */
   newGitFileGlobbing: boolean;
+  /** Directory of the Kubernetes and CRD JSON schemas, relative to the repository root. */
+  schemaDir?: string;
 }
 
 /** environments/<name>/environment.yaml */

@@ -1,0 +1,121 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError } from '../core/errors.js';
+import type { VersionSchemaDirs } from './schema-dir.js';
+import { strictSchema, type JsonSchema } from './strict-schema.js';
+
+/** The strict schema of one apiVersion and kind. */
+export interface KindSchema {
+  /** "apps/v1 Deployment" */
+  id: string;
+  /**
+   * Where kubeconform finds it under a strict schema directory, with the location template
+   * {@link KUBECONFORM_LOCATION}: `<group>/<kind>_<version>.json` (`v1/<kind>_v1.json` for core).
+   */
+  layoutPath: string;
+  /** The file it was made from. */
+  source: string;
+  schema: JsonSchema;
+}
+
+/**
+ * kubeconform's `-schema-location` template for a directory laid out by `layoutPath`. The full
+ * group in the path keeps two groups with the same first label apart, which the standalone
+ * layout (`<kind>-<first label>-<version>.json`) cannot.
+ */
+export const KUBECONFORM_LOCATION = '{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json';
+
+const API_VERSION = /^(?:([a-z0-9](?:[-a-z0-9.]*[a-z0-9])?)\/)?(v[a-z0-9]+)$/;
+const KIND = /^[A-Za-z][A-Za-z0-9]*$/;
+
+/** Strict schemas by source file and standalone directory, shared by every lookup. */
+const strictBySource = new Map<string, JsonSchema>();
+
+/**
+ * Finds the schema of a kind for one Kubernetes version: first the CRD catalog (a CRD's own
+ * schema, with the oneOf rules that /openapi/v2 drops), then the standalone schemas of that
+ * version (built-in kinds, and the CRDs of the cluster they were taken from). A kind with no
+ * schema is undefined.
+ */
+export class KindSchemas {
+  private readonly found = new Map<string, KindSchema | undefined>();
+
+  constructor(readonly dirs: VersionSchemaDirs) {}
+
+  lookup(apiVersion: string, kind: string): KindSchema | undefined {
+    const id = `${apiVersion} ${kind}`;
+    if (!this.found.has(id)) this.found.set(id, this.resolve(apiVersion, kind, id));
+    return this.found.get(id);
+  }
+
+  private resolve(apiVersion: string, kind: string, id: string): KindSchema | undefined {
+    const match = API_VERSION.exec(apiVersion);
+    // Names outside Kubernetes' own syntax could escape the schema directory: no schema.
+    if (!match || !KIND.test(kind)) return undefined;
+    const [, group = '', version = ''] = match;
+    const lower = kind.toLowerCase();
+    const layoutPath = `${group || version}/${lower}_${version}.json`;
+
+    if (group && this.dirs.crds) {
+      const crd = join(this.dirs.crds, group, `${lower}_${version}.json`);
+      if (existsSync(crd)) return { id, layoutPath, source: crd, schema: this.strict(crd, () => this.withImplicitFields(readSchema(crd))) };
+    }
+    const prefix = group ? `-${group.split('.')[0]}` : '';
+    const standalone = join(this.dirs.standalone, `${lower}${prefix}-${version}.json`);
+    if (existsSync(standalone)) {
+      const raw = readSchema(standalone);
+      if (declares(raw, group, version, kind)) return { id, layoutPath, source: standalone, schema: this.strict(standalone, () => raw) };
+    }
+    return undefined;
+  }
+
+  private strict(source: string, raw: () => JsonSchema): JsonSchema {
+    const key = `${source}\0${this.dirs.standalone}`;
+    let strict = strictBySource.get(key);
+    if (!strict) {
+      strict = strictSchema(raw());
+      strictBySource.set(key, strict);
+    }
+    return strict;
+  }
+
+  /**
+   * Every custom resource has apiVersion, kind and metadata, checked by the API server as
+   * ObjectMeta whatever the CRD says; CRD schemas often leave them out or leave metadata open.
+   * Closing the root without them would reject every object, and an open metadata would miss
+   * its typos: add them, with the ObjectMeta of this Kubernetes version.
+   */
+  private withImplicitFields(schema: JsonSchema): JsonSchema {
+    const properties = (schema.properties ?? {}) as JsonSchema;
+    const metadata = properties.metadata as JsonSchema | undefined;
+    const objectMeta = join(this.dirs.standalone, 'objectmeta-meta-v1.json');
+    const withMeta = (!metadata || !('properties' in metadata)) && existsSync(objectMeta) ? readSchema(objectMeta) : (metadata ?? { type: 'object' });
+    return {
+      ...schema,
+      properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, ...properties, metadata: withMeta },
+    };
+  }
+}
+
+/** A standalone file is named by the group's first label only: check it is this group's. */
+function declares(schema: JsonSchema, group: string, version: string, kind: string): boolean {
+  const gvks = schema['x-kubernetes-group-version-kind'];
+  if (!Array.isArray(gvks)) return true;
+  return gvks.some((gvk: { group?: unknown; version?: unknown; kind?: unknown }) => (gvk.group ?? '') === group && gvk.version === version && gvk.kind === kind);
+}
+
+function readSchema(file: string): JsonSchema {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (cause) {
+    throw new ConfigError('SCHEMA_INVALID', `${file} is not a JSON schema: ${(cause as Error).message}`, {
+      hint: 'Restore the file from its source, or point --schema-dir at another copy of the schemas.',
+      cause,
+    });
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new ConfigError('SCHEMA_INVALID', `${file} is not a JSON schema (not an object)`, { hint: 'Restore the file from its source, or point --schema-dir at another copy of the schemas.' });
+  }
+  return data as JsonSchema;
+}

@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { ExternalToolError, ToolError } from '../core/errors.js';
+import type { KubeconformResult, KubeconformRunner } from '../runners/kubeconform.js';
+import type { EngineInput, EngineVerdict, ValidationEngine } from './engine.js';
+import { KUBECONFORM_LOCATION, type KindSchema } from './kind-schemas.js';
+import type { SchemaError } from './schema-errors.js';
+
+/**
+ * The real kubeconform binary, fed the strict schemas the built-in engine compiles (written
+ * to a content-addressed directory) and each object as JSON, so that both engines judge the
+ * same data against the same schemas. Any answer but "valid" or "invalid" is kubeconform
+ * failing, never a verdict: every object it receives has a schema.
+ */
+export class KubeconformEngine implements ValidationEngine {
+  readonly name = 'kubeconform';
+
+  constructor(
+    private readonly runner: KubeconformRunner,
+    /** Strict schemas are written under `<cacheDir>/kubeconform-schemas/<hash>/`. */
+    private readonly cacheDir: string,
+  ) {}
+
+  async validate(inputs: readonly EngineInput[]): Promise<EngineVerdict[]> {
+    if (inputs.length === 0) return [];
+    const dir = await writeStrictSchemas(this.cacheDir, inputs.map((i) => i.schema));
+    const results = await this.runner.validate(
+      inputs.map((i) => JSON.stringify(i.manifest.object)),
+      { schemaLocation: join(dir, KUBECONFORM_LOCATION), workers: availableParallelism() },
+    );
+    return results.map((result, i) => toVerdict(result, inputs[i]!));
+  }
+}
+
+function toVerdict(result: KubeconformResult, input: EngineInput): EngineVerdict {
+  if (result.status === 'statusValid') return { status: 'valid', errors: [] };
+  if (result.status === 'statusInvalid') {
+    const errors = result.validationErrors.flatMap(toSchemaErrors);
+    // An invalid verdict always carries a reason, so that it is never a silent pass.
+    return { status: 'invalid', errors: errors.length > 0 ? errors : [{ pointer: '', message: result.msg }] };
+  }
+  const { manifest, schema } = input;
+  throw new ExternalToolError('KUBECONFORM_FAILED', `kubeconform could not validate ${manifest.kind} ${manifest.name} against ${schema.source}: ${result.msg || result.status}`, {
+    hint: 'kubeconform could not load the schema or read the object; --engine builtin validates without it.',
+  });
+}
+
+/**
+ * kubeconform names one error for all the unknown fields of an object, at the object; the
+ * built-in engine names each field. Split it so both engines point at the same fields.
+ */
+function toSchemaErrors(error: { path: string; msg: string }): SchemaError[] {
+  // kubeconform's JSON keeps only the first level of jsonschema's error tree.
+  if (error.msg === 'validation failed') return [{ pointer: error.path, message: 'several errors below this field (kubeconform reports them as one; --engine builtin names each)' }];
+  const unknown = /^additional propert(?:y|ies) (.+) not allowed$/.exec(error.msg);
+  if (!unknown) return [{ pointer: error.path, message: error.msg }];
+  const fields = [...unknown[1]!.matchAll(/'((?:[^']|'')*)'/g)].map((m) => m[1]!);
+  if (fields.length === 0) return [{ pointer: error.path, message: error.msg }];
+  return fields.map((field) => ({ pointer: `${error.path}/${field.replace(/~/g, '~0').replace(/\//g, '~1')}`, message: `unknown field "${field}"`, atKey: true }));
+}
+
+/**
+ * Writes each schema at its layout path under a directory named by the hash of them all; an
+ * existing directory is reused as is. Built beside and renamed into place, so a concurrent
+ * run never reads a half-written directory.
+ */
+export async function writeStrictSchemas(cacheDir: string, schemas: readonly KindSchema[]): Promise<string> {
+  const byPath = new Map<string, string>();
+  for (const schema of schemas) if (!byPath.has(schema.layoutPath)) byPath.set(schema.layoutPath, JSON.stringify(schema.schema));
+  const files = [...byPath].sort(([a], [b]) => (a < b ? -1 : 1));
+  const hash = createHash('sha256');
+  for (const [path, text] of files) hash.update(`${path}\0${text}\0`);
+  const dir = join(cacheDir, 'kubeconform-schemas', hash.digest('hex').slice(0, 32));
+  if (existsSync(dir)) return dir;
+
+  const building = `${dir}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    await writeTree(building, files);
+    await rename(building, dir).catch((err: NodeJS.ErrnoException) => {
+      // Another run wrote the same directory first: the content is the same.
+      if (!existsSync(dir)) throw err;
+    });
+  } catch (cause) {
+    throw new ToolError('OUTPUT_WRITE_FAILED', `could not write the strict schemas for kubeconform under ${cacheDir}: ${(cause as Error).message}`, {
+      hint: 'Check that the cache directory is writable, or set GITOPS_CACHE_DIR to one that is.',
+      cause,
+    });
+  } finally {
+    await rm(building, { recursive: true, force: true });
+  }
+  return dir;
+}
+
+async function writeTree(root: string, files: readonly [string, string][]): Promise<void> {
+  for (const [path, text] of files) {
+    await mkdir(dirname(join(root, path)), { recursive: true });
+    await writeFile(join(root, path), text);
+  }
+}

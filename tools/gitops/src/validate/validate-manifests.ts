@@ -1,0 +1,191 @@
+import type { ResourceResult } from '../cli/types.js';
+import type { Finding, FindingCode, Severity, SourceLocation } from '../core/findings.js';
+import { pointerToPath, type Manifest } from '../core/manifests/manifest.js';
+import { KubeconformRunner } from '../runners/kubeconform.js';
+import { BuiltinEngine } from './builtin-engine.js';
+import { apiStatus } from './deprecations.js';
+import type { EngineInput, EngineName, ValidationEngine } from './engine.js';
+import { KindSchemas } from './kind-schemas.js';
+import { KubeconformEngine } from './kubeconform-engine.js';
+import { versionSchemaDirs, type SchemaDirSetting } from './schema-dir.js';
+import type { SchemaError } from './schema-errors.js';
+
+export interface ValidateManifestsOptions {
+  /** Where the Kubernetes and CRD schemas are (see locateSchemaDir). */
+  schemaDir: SchemaDirSetting;
+  /** The Kubernetes version ("1.34.0") each object is checked for: its environment's for a render. */
+  kubernetesVersion: string | ((manifest: Manifest) => string);
+  /** builtin (ajv, the default) or kubeconform (the real binary); same verdicts. */
+  engine?: EngineName;
+  /** Kinds not to check, as kubeconform's -skip: `Kind` or `<apiVersion>/Kind` (comma-separated allowed). */
+  skip?: readonly string[];
+  /** A kind without a schema is skipped instead of being an error. */
+  ignoreMissingSchemas?: boolean;
+  /** Compiled validators (builtin) and strict schema files (kubeconform) are kept here. */
+  cacheDir: string;
+  /** Environment for locating kubeconform (GITOPS_KUBECONFORM_BIN, PATH). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface ManifestsValidation {
+  /** One verdict per manifest, in input order. */
+  results: ResourceResult[];
+  /** One finding per schema error, per object without a schema, per removed or deprecated API. */
+  findings: Finding[];
+}
+
+/**
+ * Checks each object against the strict schema of its kind for its Kubernetes version, and
+ * its apiVersion against the APIs that version removed or deprecated. --skip and missing
+ * schemas are decided here, before any engine, so both engines see the same objects.
+ */
+export async function validateManifests(manifests: readonly Manifest[], options: ValidateManifestsOptions): Promise<ManifestsValidation> {
+  const results: ResourceResult[] = new Array(manifests.length);
+  const findings: Finding[][] = manifests.map(() => []);
+  const pending = new Map<string, { index: number; input: EngineInput }[]>();
+  const skip = new Set((options.skip ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean));
+  const versionOf = typeof options.kubernetesVersion === 'string' ? () => options.kubernetesVersion as string : options.kubernetesVersion;
+
+  manifests.forEach((manifest, index) => {
+    const base = resultOf(manifest);
+    if (skip.has(manifest.kind) || skip.has(`${manifest.apiVersion}/${manifest.kind}`)) {
+      results[index] = { ...base, status: 'skipped', errors: [] };
+      return;
+    }
+    const version = versionOf(manifest);
+    // Looked up first: a version without schemas stops the run whatever the objects are.
+    const schemas = kindSchemas(options.schemaDir, version);
+    const api = apiStatus(manifest.apiVersion, manifest.kind, version);
+    if (api?.state === 'removed') {
+      const error = { pointer: '/apiVersion', message: api.message };
+      results[index] = { ...base, status: 'invalid', errors: [errorOf(manifest, error)] };
+      findings[index]!.push(findingOf(manifest, 'API_REMOVED', 'error', error));
+      return;
+    }
+    if (api?.state === 'deprecated') findings[index]!.push(findingOf(manifest, 'API_DEPRECATED', 'warning', { pointer: '/apiVersion', message: api.message }));
+
+    const schema = schemas.lookup(manifest.apiVersion, manifest.kind);
+    if (!schema) {
+      if (options.ignoreMissingSchemas) {
+        results[index] = { ...base, status: 'skipped', errors: [] };
+        return;
+      }
+      const error = { pointer: '', message: `no schema for ${manifest.apiVersion} ${manifest.kind} (Kubernetes ${version})` };
+      results[index] = { ...base, status: 'error', errors: [errorOf(manifest, error)] };
+      findings[index]!.push({
+        ...findingOf(manifest, 'MANIFEST_NO_SCHEMA', 'error', error),
+        hint: `Add its schema to ${options.schemaDir.dir} (crds/<group>/<kind>_<version>.json), or pass --skip ${manifest.kind} or --ignore-missing-schemas.`,
+      });
+      return;
+    }
+    const group = pending.get(version) ?? [];
+    group.push({ index, input: { manifest, schema } });
+    pending.set(version, group);
+  });
+
+  if (pending.size > 0) {
+    const engine = await createEngine(options);
+    await Promise.all(
+      [...pending.values()].map(async (group) => {
+        const verdicts = await engine.validate(group.map((g) => g.input));
+        group.forEach(({ index, input: { manifest } }, i) => {
+          const errors = sortByPosition(manifest, verdicts[i]!.errors);
+          results[index] = { ...resultOf(manifest), status: verdicts[i]!.status, errors: errors.map((e) => errorOf(manifest, e)) };
+          findings[index]!.push(...errors.map((e) => findingOf(manifest, 'MANIFEST_INVALID', 'error', e)));
+        });
+      }),
+    );
+  }
+  return { results, findings: findings.flat() };
+}
+
+/** One per cache directory and process: compiled schemas are reused by every later call. */
+const builtins = new Map<string, BuiltinEngine>();
+
+async function createEngine(options: ValidateManifestsOptions): Promise<ValidationEngine> {
+  if (options.engine === 'kubeconform') return new KubeconformEngine(await KubeconformRunner.locate(options.env), options.cacheDir);
+  let engine = builtins.get(options.cacheDir);
+  if (!engine) {
+    engine = new BuiltinEngine(options.cacheDir);
+    builtins.set(options.cacheDir, engine);
+  }
+  return engine;
+}
+
+const schemasByVersion = new Map<string, KindSchemas>();
+
+function kindSchemas(setting: SchemaDirSetting, version: string): KindSchemas {
+  const key = `${setting.dir}\0${version}`;
+  let schemas = schemasByVersion.get(key);
+  if (!schemas) {
+    schemas = new KindSchemas(versionSchemaDirs(setting, version));
+    schemasByVersion.set(key, schemas);
+  }
+  return schemas;
+}
+
+function resultOf(manifest: Manifest): Omit<ResourceResult, 'status' | 'errors'> {
+  const rendered = manifest.origin.kind === 'rendered' ? manifest.origin : undefined;
+  return {
+    file: manifest.file,
+    env: rendered?.env,
+    service: rendered?.service,
+    apiVersion: manifest.apiVersion,
+    kind: manifest.kind,
+    name: manifest.name,
+    namespace: manifest.namespace,
+  };
+}
+
+function errorOf(manifest: Manifest, error: SchemaError): ResourceResult['errors'][number] {
+  return { path: error.pointer, message: error.message, source: sourceOf(manifest, error) };
+}
+
+/**
+ * A file given on the command line: the line of the field. A render: the template that wrote
+ * the object, when helm said which.
+ */
+function sourceOf(manifest: Manifest, error: SchemaError): SourceLocation | undefined {
+  if (manifest.origin.kind === 'file') return { file: manifest.file, ...manifest.position(error.pointer, pointAt(manifest, error)) };
+  return manifest.origin.template ? { file: manifest.origin.template } : undefined;
+}
+
+/** An unknown field, or a whole map or list, is found by its key; a wrong value by the value. */
+function pointAt(manifest: Manifest, error: SchemaError): 'key' | 'value' {
+  if (error.atKey) return 'key';
+  let value: unknown = manifest.object;
+  for (const segment of pointerToPath(error.pointer)) value = (value as Record<string | number, unknown> | undefined)?.[segment];
+  return typeof value === 'object' && value !== null ? 'key' : 'value';
+}
+
+function findingOf(manifest: Manifest, code: FindingCode, severity: Severity, error: SchemaError): Finding {
+  const { origin } = manifest;
+  const rendered = origin.kind === 'rendered' ? origin : undefined;
+  const where = rendered ? ` (${rendered.env})` : '';
+  return {
+    code,
+    severity,
+    message: `${manifest.kind} ${manifest.name || '(no name)'}${where}: ${error.pointer ? `${error.pointer}: ` : ''}${error.message}`,
+    location: sourceOf(manifest, error),
+    application: rendered?.application,
+    env: rendered?.env,
+    service: rendered?.service,
+    resource: {
+      apiVersion: manifest.apiVersion,
+      kind: manifest.kind,
+      name: manifest.name,
+      namespace: manifest.namespace,
+      file: manifest.file,
+      pointer: error.pointer,
+    },
+  };
+}
+
+/** In the order a person reads the object. */
+function sortByPosition(manifest: Manifest, errors: SchemaError[]): SchemaError[] {
+  const at = new Map(errors.map((e) => [e.pointer, manifest.position(e.pointer, pointAt(manifest, e))]));
+  return [...errors].sort((a, b) => {
+    const [pa, pb] = [at.get(a.pointer)!, at.get(b.pointer)!];
+    return pa.line - pb.line || pa.column - pb.column || (a.pointer < b.pointer ? -1 : a.pointer > b.pointer ? 1 : 0);
+  });
+}
