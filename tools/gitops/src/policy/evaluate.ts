@@ -4,7 +4,7 @@ import { originFor } from '../core/render/plan.js';
 import type { RepoModel } from '../core/repo/model.js';
 import { locate, type YamlDoc } from '../core/yaml/parse-yaml.js';
 import type { AppManifests } from '../render/fleet-manifests.js';
-import { extractWorkloads, nsOf, rec, str, type AppProjectInfo, type PolicyApp, type PolicyFleet } from './model.js';
+import { extractWorkloads, groupOf, nsOf, rec, str, type AppProjectInfo, type PolicyApp, type PolicyFleet } from './model.js';
 import { rules as allRules } from './registry.js';
 import type { Rule, Violation } from './rule.js';
 import { appKey, applyWaivers, type Waiver } from './waivers.js';
@@ -79,8 +79,46 @@ export function policyApps(rendered: readonly AppManifests[], model: RepoModel):
 
 export function policyFleet(apps: readonly PolicyApp[], projects: ReadonlyMap<string, AppProjectInfo>): PolicyFleet {
   const byEnv = new Map<string, PolicyApp[]>();
-  for (const app of apps) byEnv.set(app.env.name, [...(byEnv.get(app.env.name) ?? []), app]);
-  return { appsIn: (env) => byEnv.get(env) ?? [], projects };
+  for (const app of apps) {
+    const list = byEnv.get(app.env.name);
+    if (list) list.push(app);
+    else byEnv.set(app.env.name, [app]);
+  }
+  // Cross-Application rules ask the same questions for every Application: answer each once,
+  // so that a run stays linear in the size of an environment.
+  const cache = new Map<string, unknown>();
+  const memo = <T>(key: string, compute: () => T): T => {
+    if (!cache.has(key)) cache.set(key, compute());
+    return cache.get(key) as T;
+  };
+  const byNamespace = <T>(items: T[], ns: (item: T) => string): Map<string, T[]> => {
+    const out = new Map<string, T[]>();
+    for (const item of items) {
+      const list = out.get(ns(item));
+      if (list) list.push(item);
+      else out.set(ns(item), [item]);
+    }
+    return out;
+  };
+  const fleet: PolicyFleet = {
+    appsIn: (env) => byEnv.get(env) ?? [],
+    objectsIn(env, kind, group, namespace) {
+      const all = memo(`objects|${env}|${kind}|${group ?? '*'}`, () =>
+        (byEnv.get(env) ?? []).flatMap((app) => app.manifests.filter((m) => m.kind === kind && (group === undefined || groupOf(m.apiVersion) === group)).map((manifest) => ({ app, manifest }))),
+      );
+      if (namespace === undefined) return all;
+      const index = memo(`objects-by-ns|${env}|${kind}|${group ?? '*'}`, () => byNamespace(all, ({ app, manifest }) => nsOf(manifest, app.namespace)));
+      return index.get(namespace) ?? [];
+    },
+    workloadsIn(env, namespace) {
+      const all = memo(`workloads|${env}`, () => (byEnv.get(env) ?? []).flatMap((app) => app.workloads.map((w) => ({ app, w }))));
+      if (namespace === undefined) return all;
+      return memo(`workloads-by-ns|${env}`, () => byNamespace(all, ({ w }) => w.namespace)).get(namespace) ?? [];
+    },
+    memo,
+    projects,
+  };
+  return fleet;
 }
 
 export interface PolicyInput {

@@ -70,6 +70,12 @@ export interface Container {
 export interface PolicyFleet {
   /** Every rendered Application of an environment (all services, whatever the --service filter). */
   appsIn(env: string): readonly PolicyApp[];
+  /** Objects of a kind (and API group) across an environment, or one namespace of it, each with its Application; indexed once. */
+  objectsIn(env: string, kind: string, group?: string, namespace?: string): readonly { app: PolicyApp; manifest: Manifest }[];
+  /** Workloads across an environment, or one namespace of it, each with its Application. */
+  workloadsIn(env: string, namespace?: string): readonly { app: PolicyApp; w: Workload }[];
+  /** Computes a value derived from the fleet once per run (indexes that rules share). */
+  memo<T>(key: string, compute: () => T): T;
   /** AppProjects of argocd/projects/, by name. */
   projects: ReadonlyMap<string, AppProjectInfo>;
 }
@@ -221,14 +227,32 @@ export function int(value: unknown): number | undefined {
 
 // ---- label selectors ----
 
+interface CompiledSelector {
+  labels: [string, string][];
+  expressions: { key: string; operator: unknown; values: string[] }[];
+}
+
+/** Selectors are compared with every workload of an environment: read each one once. */
+const compiledSelectors = new WeakMap<object, CompiledSelector>();
+
+function compileSelector(selector: unknown): CompiledSelector {
+  const cached = typeof selector === 'object' && selector !== null ? compiledSelectors.get(selector) : undefined;
+  if (cached) return cached;
+  const s = rec(selector);
+  const compiled = {
+    labels: Object.entries(stringMap(s.matchLabels)),
+    expressions: arr(s.matchExpressions).map((e) => ({ key: str(rec(e).key), operator: rec(e).operator, values: arr(rec(e).values).map(String) })),
+  };
+  if (typeof selector === 'object' && selector !== null) compiledSelectors.set(selector, compiled);
+  return compiled;
+}
+
 /** A LabelSelector (matchLabels and matchExpressions) against a label set. An empty selector selects everything. */
 export function selectorMatches(selector: unknown, labels: Record<string, string>): boolean {
-  const s = rec(selector);
-  for (const [k, v] of Object.entries(stringMap(s.matchLabels))) if (labels[k] !== v) return false;
-  for (const e of arr(s.matchExpressions)) {
-    const { key, operator, values } = rec(e);
-    const value = labels[str(key)];
-    const list = arr(values).map(String);
+  const s = compileSelector(selector);
+  for (const [k, v] of s.labels) if (labels[k] !== v) return false;
+  for (const { key, operator, values: list } of s.expressions) {
+    const value = labels[key];
     switch (operator) {
       case 'In':
         if (value === undefined || !list.includes(value)) return false;
@@ -257,8 +281,36 @@ export function selectorEmpty(selector: unknown): boolean {
 
 /** A Service-style selector (a plain map) against a label set; an empty map selects nothing. */
 export function mapSelects(selector: Record<string, string>, labels: Record<string, string>): boolean {
-  const entries = Object.entries(selector);
-  return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
+  let empty = true;
+  for (const k in selector) {
+    if (labels[k] !== selector[k]) return false;
+    empty = false;
+  }
+  return !empty;
+}
+
+const objectLabels = new WeakMap<object, Record<string, string>>();
+
+/** metadata.labels of an object as a string map, read once. */
+export function labelsOf(m: Manifest): Record<string, string> {
+  let labels = objectLabels.get(m.object);
+  if (!labels) {
+    labels = stringMap(rec(m.object.metadata).labels);
+    objectLabels.set(m.object, labels);
+  }
+  return labels;
+}
+
+const serviceSelectors = new WeakMap<object, Record<string, string>>();
+
+/** A Service's spec.selector as a label map, read once. */
+export function serviceSelector(service: Manifest): Record<string, string> {
+  let selector = serviceSelectors.get(service.object);
+  if (!selector) {
+    selector = stringMap(rec(service.object.spec).selector);
+    serviceSelectors.set(service.object, selector);
+  }
+  return selector;
 }
 
 // ---- HPAs and replicas ----
@@ -298,15 +350,22 @@ export function inClusterHost(host: string): boolean {
 // ---- across the environment ----
 
 /** Objects of a kind in every Application of the environment, with the Application each came from. */
-export function fleetOfKind(fleet: PolicyFleet, app: PolicyApp, kind: string, group?: string): { app: PolicyApp; manifest: Manifest }[] {
-  return fleet.appsIn(app.env.name).flatMap((a) => ofKind(a, kind, group).map((manifest) => ({ app: a, manifest })));
+export function fleetOfKind(fleet: PolicyFleet, app: PolicyApp, kind: string, group?: string): readonly { app: PolicyApp; manifest: Manifest }[] {
+  return fleet.objectsIn(app.env.name, kind, group);
+}
+
+/** Objects of a kind in one namespace of the Application's environment. */
+export function namespaceOfKind(fleet: PolicyFleet, app: PolicyApp, namespace: string, kind: string, group?: string): readonly { app: PolicyApp; manifest: Manifest }[] {
+  return fleet.objectsIn(app.env.name, kind, group, namespace);
 }
 
 /** The Services of the environment that send traffic to a workload's pods. */
 export function servicesSelecting(fleet: PolicyFleet, app: PolicyApp, w: Workload): Manifest[] {
-  return fleetOfKind(fleet, app, 'Service', '')
-    .filter(({ app: a, manifest: s }) => nsOf(s, a.namespace) === w.namespace && rec(s.object.spec).type !== 'ExternalName' && mapSelects(stringMap(rec(s.object.spec).selector), w.labels))
-    .map(({ manifest }) => manifest);
+  return fleet.memo(`services-selecting|${app.application}|${w.kind}|${w.namespace}|${w.name}`, () =>
+    selectorIndex(fleet, app, w.namespace, 'Service', '', (s) => Object.entries(serviceSelector(s)))
+      .candidates(w.labels)
+      .filter((s) => rec(s.object.spec).type !== 'ExternalName' && mapSelects(serviceSelector(s), w.labels)),
+  );
 }
 
 /** Istio's per-pod opt-out: `sidecar.istio.io/inject: "false"` as a label (current) or annotation (legacy). */
@@ -316,7 +375,69 @@ export function sidecarDisabled(w: Workload): 'label' | 'annotation' | undefined
   return undefined;
 }
 
-/** Every workload of the environment, with its Application. */
-export function fleetWorkloads(fleet: PolicyFleet, app: PolicyApp): { app: PolicyApp; w: Workload }[] {
-  return fleet.appsIn(app.env.name).flatMap((a) => a.workloads.map((w) => ({ app: a, w })));
+// ---- indexes: which selectors can match a label set, without trying every one ----
+
+/** The label pairs a selector requires (its matchLabels), read once. */
+export function requiredLabels(selector: unknown): readonly [string, string][] {
+  return compileSelector(selector).labels;
+}
+
+/**
+ * Many selectors against one label set, in time proportional to the labels: each selector is
+ * filed under one label pair it requires, so only selectors filed under a pair of the label
+ * set are tried (selectors that require none are always tried). Candidates still need a full match.
+ */
+export class SelectorIndex<T> {
+  private readonly byPair = new Map<string, T[]>();
+  private readonly always: T[] = [];
+
+  constructor(items: readonly T[], required: (item: T) => readonly [string, string][]) {
+    for (const item of items) {
+      const first = required(item)[0];
+      if (!first) this.always.push(item);
+      else {
+        const key = `${first[0]}\0${first[1]}`;
+        const list = this.byPair.get(key);
+        if (list) list.push(item);
+        else this.byPair.set(key, [item]);
+      }
+    }
+  }
+
+  candidates(labels: Record<string, string>): T[] {
+    const out = [...this.always];
+    for (const k in labels) {
+      const list = this.byPair.get(`${k}\0${labels[k]}`);
+      if (list) out.push(...list);
+    }
+    return out;
+  }
+}
+
+/** Objects of a kind in a namespace of the environment, indexed by the labels their selector requires. */
+export function selectorIndex(fleet: PolicyFleet, app: PolicyApp, namespace: string, kind: string, group: string, required: (m: Manifest) => readonly [string, string][]): SelectorIndex<Manifest> {
+  return fleet.memo(`selector-index|${app.env.name}|${namespace}|${kind}|${group}`, () =>
+    new SelectorIndex(
+      namespaceOfKind(fleet, app, namespace, kind, group).map(({ manifest }) => manifest),
+      required,
+    ),
+  );
+}
+
+/** Workloads of a namespace of the environment that carry a label pair. */
+export function workloadsLabelled(fleet: PolicyFleet, app: PolicyApp, namespace: string, pair: readonly [string, string] | undefined): readonly { app: PolicyApp; w: Workload }[] {
+  if (!pair) return fleet.workloadsIn(app.env.name, namespace);
+  const index = fleet.memo(`workloads-by-label|${app.env.name}|${namespace}`, () => {
+    const byPair = new Map<string, { app: PolicyApp; w: Workload }[]>();
+    for (const entry of fleet.workloadsIn(app.env.name, namespace)) {
+      for (const k in entry.w.labels) {
+        const key = `${k}\0${entry.w.labels[k]}`;
+        const list = byPair.get(key);
+        if (list) list.push(entry);
+        else byPair.set(key, [entry]);
+      }
+    }
+    return byPair;
+  });
+  return index.get(`${pair[0]}\0${pair[1]}`) ?? [];
 }

@@ -1,6 +1,6 @@
 import { UsageError } from '../core/errors.js';
 import { uniqueFindings, type Finding } from '../core/findings.js';
-import { fleetManifests } from '../render/fleet-manifests.js';
+import { fleetManifests, type AppManifests } from '../render/fleet-manifests.js';
 import type { RenderedApp } from '../render/render-app.js';
 import { planFleet, renderPlans } from '../render/render-fleet.js';
 import type { Workspace } from '../workspace.js';
@@ -19,6 +19,8 @@ export interface PolicyStageOptions {
    * environments missing from them is rendered here.
    */
   rendered?: readonly RenderedApp[];
+  /** Their objects, when the caller has parsed them already (validate and policy share one parse). */
+  parsed?: readonly AppManifests[];
   concurrency?: number;
   /** Environment for locating helm. */
   env?: NodeJS.ProcessEnv;
@@ -48,14 +50,17 @@ export async function policyStage(ws: Workspace, options: PolicyStageOptions): P
 
   const have = new Map((options.rendered ?? []).map((r) => [r.plan.app.name, r]));
   const plans = fleet.plans.filter((p) => envs.has(p.env.name));
-  const [fresh, projects, waivers] = await Promise.all([
+  const [renderedHere, projects, waivers] = await Promise.all([
     renderPlans(ws, plans.filter((p) => !have.has(p.app.name)), { concurrency: options.concurrency, env: options.env, onProgress: options.onProgress }),
     loadProjects(ws.model),
     loadWaivers(ws.model),
   ]);
-  const byName = new Map(fresh.map((r) => [r.plan.app.name, r]));
+  const byName = new Map(renderedHere.map((r) => [r.plan.app.name, r]));
   const rendered = plans.map((p) => have.get(p.app.name) ?? byName.get(p.app.name)!);
-  const parsed = fleetManifests(rendered);
+  const known = new Map((options.parsed ?? []).map((p) => [p.app.plan.app.name, p]));
+  const parsedHere = fleetManifests(rendered.filter((r) => !known.has(r.plan.app.name)));
+  const parsedHereByName = new Map(parsedHere.map((p) => [p.app.plan.app.name, p]));
+  const parsed = rendered.filter((r) => r.manifests !== undefined).map((r) => known.get(r.plan.app.name) ?? parsedHereByName.get(r.plan.app.name)!);
 
   // A render that failed is an error of its own, never a pass.
   const isSelected = (r: RenderedApp) => selected.has(appKey(r.plan.env.name, r.plan.service));

@@ -54,7 +54,7 @@ export const authorizationRules: Rule[] = [
     severity: { baseline: 'warning', restricted: 'error' },
     mesh: true,
     check(app, fleet) {
-      const known = new Set([...PLATFORM_SERVICE_ACCOUNTS, ...fleetOfKind(fleet, app, 'ServiceAccount', '').map(({ app: a, manifest: sa }) => `${nsOf(sa, a.namespace)}/${sa.name}`)]);
+      const known = fleet.memo(`service-accounts|${app.env.name}`, () => new Set([...PLATFORM_SERVICE_ACCOUNTS, ...fleetOfKind(fleet, app, 'ServiceAccount', '').map(({ app: a, manifest: sa }) => `${nsOf(sa, a.namespace)}/${sa.name}`)]));
       const out: Violation[] = [];
       for (const ap of authorizationPolicies(app)) {
         for (const p of principals(ap.object)) {

@@ -1,5 +1,5 @@
 import type { Manifest } from '../../core/manifests/manifest.js';
-import { describe, fleetOfKind, int, minPods, nsOf, rec, selectorMatches, str, type PolicyApp, type PolicyFleet, type Workload } from '../model.js';
+import { describe, int, minPods, nsOf, rec, requiredLabels, selectorIndex, selectorMatches, str, workloadsLabelled, type PolicyApp, type PolicyFleet, type Workload } from '../model.js';
 import type { Rule, Violation } from '../rule.js';
 import { on } from './common.js';
 
@@ -10,9 +10,9 @@ function pdbSelects(pdb: Manifest, labels: Record<string, string>): boolean {
 }
 
 function pdbsSelecting(fleet: PolicyFleet, app: PolicyApp, w: Workload): Manifest[] {
-  return fleetOfKind(fleet, app, 'PodDisruptionBudget', 'policy')
-    .filter(({ app: a, manifest: pdb }) => nsOf(pdb, a.namespace) === w.namespace && pdbSelects(pdb, w.labels))
-    .map(({ manifest }) => manifest);
+  return selectorIndex(fleet, app, w.namespace, 'PodDisruptionBudget', 'policy', (pdb) => requiredLabels(rec(pdb.object.spec).selector))
+    .candidates(w.labels)
+    .filter((pdb) => pdbSelects(pdb, w.labels));
 }
 
 /** Pods a PDB lets the eviction API take at once from a workload running `pods` pods; Kubernetes rounds percentages up. */
@@ -56,11 +56,10 @@ export const disruptionRules: Rule[] = [
     severity: { baseline: 'warning', restricted: 'error' },
     check(app, fleet) {
       const out: Violation[] = [];
-      const envWorkloads = fleet.appsIn(app.env.name).flatMap((a) => a.workloads.map((w) => ({ app: a, w })));
       for (const pdb of app.manifests.filter((m) => m.kind === 'PodDisruptionBudget')) {
         const spec = rec(pdb.object.spec);
-        for (const { app: owner, w } of envWorkloads) {
-          if (!w.replicated || w.namespace !== nsOf(pdb, app.namespace) || !pdbSelects(pdb, w.labels)) continue;
+        for (const { app: owner, w } of workloadsLabelled(fleet, app, nsOf(pdb, app.namespace), requiredLabels(spec.selector)[0])) {
+          if (!w.replicated || !pdbSelects(pdb, w.labels)) continue;
           const { count, from } = minPods(owner, w);
           if (count === 0) continue;
           const budget = evictable(spec, count);

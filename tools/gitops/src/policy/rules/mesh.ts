@@ -3,19 +3,23 @@ import {
   arr,
   describe,
   esc,
-  fleetOfKind,
-  fleetWorkloads,
   fqdn,
   inClusterHost,
   int,
+  labelsOf,
   mapSelects,
+  namespaceOfKind,
+  requiredLabels,
+  selectorIndex,
   nsOf,
   rec,
   selectorMatches,
+  serviceSelector,
   servicesSelecting,
   sidecarDisabled,
   str,
   stringMap,
+  workloadsLabelled,
   type PolicyApp,
   type PolicyFleet,
   type Workload,
@@ -62,16 +66,18 @@ function scrapePorts(fleet: PolicyFleet, app: PolicyApp, w: Workload): Set<numbe
     const n = containerPort(w, ref);
     if (n !== undefined) ports.add(n);
   };
-  for (const { app: a, manifest: pm } of fleetOfKind(fleet, app, 'PodMonitor', 'monitoring.coreos.com')) {
+  for (const pm of selectorIndex(fleet, app, w.namespace, 'PodMonitor', 'monitoring.coreos.com', (m) => requiredLabels(rec(m.object.spec).selector)).candidates(w.labels)) {
     const spec = rec(pm.object.spec);
-    if (nsOf(pm, a.namespace) !== w.namespace || !selectorMatches(spec.selector, w.labels)) continue;
+    if (!selectorMatches(spec.selector, w.labels)) continue;
     for (const e of arr(spec.podMetricsEndpoints)) add(rec(e).port ?? rec(e).targetPort);
   }
   const services = servicesSelecting(fleet, app, w);
-  for (const { app: a, manifest: sm } of fleetOfKind(fleet, app, 'ServiceMonitor', 'monitoring.coreos.com')) {
-    const spec = rec(sm.object.spec);
-    if (nsOf(sm, a.namespace) !== w.namespace) continue;
-    for (const svc of services.filter((s) => selectorMatches(spec.selector, stringMap(rec(s.object.metadata).labels)))) {
+  if (services.length === 0) return ports;
+  const monitors = selectorIndex(fleet, app, w.namespace, 'ServiceMonitor', 'monitoring.coreos.com', (m) => requiredLabels(rec(m.object.spec).selector));
+  for (const svc of services) {
+    for (const sm of monitors.candidates(labelsOf(svc))) {
+      const spec = rec(sm.object.spec);
+      if (!selectorMatches(spec.selector, labelsOf(svc))) continue;
       for (const e of arr(spec.endpoints).map(rec)) {
         if (e.targetPort !== undefined) add(e.targetPort);
         const port = arr(rec(svc.object.spec).ports).map(rec).find((p) => p.name === e.port);
@@ -82,19 +88,27 @@ function scrapePorts(fleet: PolicyFleet, app: PolicyApp, w: Workload): Set<numbe
   return ports;
 }
 
-/** Istio's selector is a plain matchLabels map. */
+const paSelectors = new WeakMap<object, { labels?: Record<string, string> }>();
+
+/** Istio's selector is a plain matchLabels map; none (or an empty one) means the whole namespace. */
 function paSelector(pa: Manifest): Record<string, string> | undefined {
-  const labels = stringMap(rec(rec(pa.object.spec).selector).matchLabels);
-  return Object.keys(labels).length > 0 ? labels : undefined;
+  let cached = paSelectors.get(pa.object);
+  if (!cached) {
+    const labels = stringMap(rec(rec(pa.object.spec).selector).matchLabels);
+    cached = { labels: Object.keys(labels).length > 0 ? labels : undefined };
+    paSelectors.set(pa.object, cached);
+  }
+  return cached.labels;
 }
 
 /** The PeerAuthentications that decide a workload's mTLS mode, most specific first. */
 function peerAuthentications(fleet: PolicyFleet, app: PolicyApp, w: Workload): { workload?: Manifest; namespace?: Manifest; mesh?: Manifest } {
-  const all = fleetOfKind(fleet, app, 'PeerAuthentication', ISTIO_SECURITY).map(({ app: a, manifest }) => ({ manifest, ns: nsOf(manifest, a.namespace) }));
+  const local = selectorIndex(fleet, app, w.namespace, 'PeerAuthentication', ISTIO_SECURITY, (pa) => Object.entries(paSelector(pa) ?? {})).candidates(w.labels);
+  const root = namespaceOfKind(fleet, app, ISTIO_ROOT_NAMESPACE, 'PeerAuthentication', ISTIO_SECURITY).map(({ manifest }) => manifest);
   return {
-    workload: all.find(({ manifest, ns }) => ns === w.namespace && paSelector(manifest) && mapSelects(paSelector(manifest)!, w.labels))?.manifest,
-    namespace: all.find(({ manifest, ns }) => ns === w.namespace && !paSelector(manifest))?.manifest,
-    mesh: all.find(({ manifest, ns }) => ns === ISTIO_ROOT_NAMESPACE && !paSelector(manifest))?.manifest,
+    workload: local.find((pa) => paSelector(pa) && mapSelects(paSelector(pa)!, w.labels)),
+    namespace: local.find((pa) => !paSelector(pa)),
+    mesh: root.find((pa) => !paSelector(pa)),
   };
 }
 
@@ -105,9 +119,20 @@ function modeOf(pa: Manifest | undefined): string | undefined {
 
 /** Pods of a host's Service run without a sidecar: mutual TLS to them cannot work. */
 function hostOutsideMesh(fleet: PolicyFleet, app: PolicyApp, host: string): boolean {
-  const backends = fleetOfKind(fleet, app, 'Service', '').filter(({ app: a, manifest: s }) => fqdn(s.name, nsOf(s, a.namespace)) === host);
+  const m = /^([^.]+)\.([^.]+)\.svc\.cluster\.local$/.exec(host);
+  if (!m) return false;
+  const [, name, namespace] = m as unknown as [string, string, string];
+  const byName = fleet.memo(`services-by-name|${app.env.name}|${namespace}`, () => {
+    const out = new Map<string, { app: PolicyApp; manifest: Manifest }[]>();
+    for (const entry of namespaceOfKind(fleet, app, namespace, 'Service', '')) out.set(entry.manifest.name, [...(out.get(entry.manifest.name) ?? []), entry]);
+    return out;
+  });
+  const backends = byName.get(name) ?? [];
   if (backends.length === 0) return false;
-  const workloads = fleetWorkloads(fleet, app).filter(({ w }) => backends.some(({ app: a, manifest: s }) => w.namespace === nsOf(s, a.namespace) && mapSelects(stringMap(rec(s.object.spec).selector), w.labels)));
+  const workloads = backends.flatMap(({ manifest: s }) => {
+    const pair = Object.entries(serviceSelector(s))[0];
+    return pair ? workloadsLabelled(fleet, app, namespace, pair).filter(({ w }) => mapSelects(serviceSelector(s), w.labels)) : [];
+  });
   return workloads.length > 0 && workloads.every(({ w }) => sidecarDisabled(w));
 }
 

@@ -1,13 +1,13 @@
-import { arr, fleetOfKind, nsOf, rec, selectorMatches, type PolicyApp, type PolicyFleet, type Workload } from '../model.js';
+import { arr, rec, requiredLabels, selectorIndex, selectorMatches, type PolicyApp, type PolicyFleet, type Workload } from '../model.js';
 import type { Rule, Violation } from '../rule.js';
 import { onTemplate } from './common.js';
 
 /** Does a NetworkPolicy restrict who may connect to a workload's pods? */
 function isolatesIngress(fleet: PolicyFleet, app: PolicyApp, w: Workload): 'yes' | 'egress-only' | 'no' {
   let selected = false;
-  for (const { app: a, manifest: np } of fleetOfKind(fleet, app, 'NetworkPolicy', 'networking.k8s.io')) {
+  for (const np of selectorIndex(fleet, app, w.namespace, 'NetworkPolicy', 'networking.k8s.io', (m) => requiredLabels(rec(m.object.spec).podSelector)).candidates(w.labels)) {
     const spec = rec(np.object.spec);
-    if (nsOf(np, a.namespace) !== w.namespace || !selectorMatches(spec.podSelector, w.labels)) continue;
+    if (!selectorMatches(spec.podSelector, w.labels)) continue;
     selected = true;
     // Without policyTypes, a policy always isolates ingress (and egress only if it has egress rules).
     const types = spec.policyTypes === undefined ? ['Ingress'] : arr(spec.policyTypes);

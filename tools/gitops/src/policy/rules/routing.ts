@@ -17,7 +17,17 @@ function hostCovers(pattern: string, host: string): boolean {
 
 /** DestinationRules for a host: the Application's own first, then the rest of the environment. */
 function destinationRulesFor(app: PolicyApp, fleet: PolicyFleet, host: string): Manifest[] {
-  const all = fleetOfKind(fleet, app, 'DestinationRule', ISTIO_NETWORKING).filter(({ app: a, manifest: dr }) => hostCovers(fqdn(str(rec(dr.object.spec).host), nsOf(dr, a.namespace)), host));
+  const index = fleet.memo(`destination-rules|${app.env.name}`, () => {
+    const exact = new Map<string, { app: PolicyApp; manifest: Manifest }[]>();
+    const wildcard: { pattern: string; entry: { app: PolicyApp; manifest: Manifest } }[] = [];
+    for (const entry of fleetOfKind(fleet, app, 'DestinationRule', ISTIO_NETWORKING)) {
+      const pattern = fqdn(str(rec(entry.manifest.object.spec).host), nsOf(entry.manifest, entry.app.namespace));
+      if (pattern.startsWith('*')) wildcard.push({ pattern, entry });
+      else exact.set(pattern, [...(exact.get(pattern) ?? []), entry]);
+    }
+    return { exact, wildcard };
+  });
+  const all = [...(index.exact.get(host) ?? []), ...index.wildcard.filter(({ pattern }) => hostCovers(pattern, host)).map(({ entry }) => entry)];
   return [...all.filter(({ app: a }) => a === app), ...all.filter(({ app: a }) => a !== app)].map(({ manifest }) => manifest);
 }
 
@@ -88,7 +98,7 @@ export const routingRules: Rule[] = [
     mesh: true,
     check(app, fleet) {
       const out: Violation[] = [];
-      const gateways = new Set(fleetOfKind(fleet, app, 'Gateway', ISTIO_NETWORKING).map(({ app: a, manifest: g }) => `${nsOf(g, a.namespace)}/${g.name}`));
+      const gateways = fleet.memo(`gateways|${app.env.name}`, () => new Set(fleetOfKind(fleet, app, 'Gateway', ISTIO_NETWORKING).map(({ app: a, manifest: g }) => `${nsOf(g, a.namespace)}/${g.name}`)));
       for (const vs of virtualServices(app)) {
         const spec = rec(vs.object.spec);
         const ns = nsOf(vs, app.namespace);

@@ -65,6 +65,10 @@ export function destinationPermitted(project: AppProjectInfo, cluster: { name: s
 }
 
 function clusterScopedKinds(fleet: PolicyFleet, app: PolicyApp): Set<string> {
+  return fleet.memo(`cluster-scoped|${app.env.name}`, () => withRenderedCrds(fleet, app));
+}
+
+function withRenderedCrds(fleet: PolicyFleet, app: PolicyApp): Set<string> {
   const kinds = new Set(CLUSTER_SCOPED);
   // CRDs rendered in the environment say their own scope.
   for (const { manifest: crd } of fleetOfKind(fleet, app, 'CustomResourceDefinition', 'apiextensions.k8s.io')) {
