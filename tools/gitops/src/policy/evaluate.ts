@@ -1,4 +1,3 @@
-import { posix } from 'node:path';
 import type { Finding } from '../core/findings.js';
 import { originFor } from '../core/render/plan.js';
 import type { RepoModel } from '../core/repo/model.js';
@@ -29,35 +28,10 @@ export async function loadProjects(model: RepoModel): Promise<{ projects: Map<st
   return { projects, findings };
 }
 
-/**
- * The template of each document of a helm render, by document index, from helm's
- * `# Source: <chart>/templates/<file>` lines (a library chart's templates render under
- * `<chart>/charts/<library>/` but live beside the chart). Used where the manifest parser
- * left origin.template unset.
- */
-export function templatesByDoc(text: string, chartPath: string): Map<number, string> {
-  const out = new Map<number, string>();
-  const chartsDir = posix.dirname(chartPath);
-  // helm starts every document with "---"; yaml counts no document before the first marker.
-  const chunks = text.split(/^---[ \t]*$/m);
-  if (chunks.length > 1 && chunks[0]!.trim() === '') chunks.shift();
-  chunks.forEach((chunk, index) => {
-    const m = /^# Source: ([^/\s]+)\/(\S+)$/m.exec(chunk);
-    if (!m) return;
-    let [, chart, rest] = m as unknown as [string, string, string];
-    const sub = /^charts\/([^/]+)\/(.*)$/.exec(rest);
-    if (sub) [chart, rest] = [sub[1]!, sub[2]!];
-    out.set(index, `${chartsDir}/${chart}/${rest}`);
-  });
-  return out;
-}
-
 /** Each rendered Application as the rules see it. */
 export function policyApps(rendered: readonly AppManifests[], model: RepoModel): PolicyApp[] {
-  return rendered.map(({ app, manifests: parsed }) => {
+  return rendered.map(({ app, manifests }) => {
     const { plan } = app;
-    const templates = parsed.some((m) => m.origin.kind === 'rendered' && !m.origin.template) ? templatesByDoc(app.manifests ?? '', plan.chart.path) : undefined;
-    const manifests = templates ? parsed.map((m) => (m.origin.kind === 'rendered' && !m.origin.template && templates.has(m.doc) ? { ...m, origin: { ...m.origin, template: templates.get(m.doc) } } : m)) : parsed;
     const spec = plan.app.manifest.spec;
     const service = model.services.get(plan.service);
     return {

@@ -28,6 +28,7 @@ const scenarios: Scenario[] = [
   { name: 'res-no-memory-limit', change: (o) => void delete app(o).resources.limits, expect: { prod: ['POLICY_RESOURCES_MISSING'], dev: ['POLICY_RESOURCES_MISSING:warning'] } },
   { name: 'res-limits-only', change: (o) => void (app(o).resources = { limits: { cpu: '200m', memory: '256Mi' } }), expect: { prod: [] } },
   { name: 'res-limit-below-request', change: (o) => void (app(o).resources.limits.memory = '64Mi'), expect: { prod: ['POLICY_RESOURCES_MISSING'] } },
+  { name: 'res-not-a-quantity', change: (o) => void (app(o).resources.limits.memory = '1 GiB'), expect: { prod: ['POLICY_RESOURCES_MISSING'] } },
 
   // probes
   { name: 'probe-no-readiness', change: (o) => void delete app(o).readinessProbe, expect: { prod: ['POLICY_READINESS_PROBE_MISSING'], dev: ['POLICY_READINESS_PROBE_MISSING:warning'] } },

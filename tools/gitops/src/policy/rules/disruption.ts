@@ -1,7 +1,7 @@
 import type { Manifest } from '../../core/manifests/manifest.js';
 import { describe, int, minPods, nsOf, rec, requiredLabels, selectorIndex, selectorMatches, str, workloadsLabelled, type PolicyApp, type PolicyFleet, type Workload } from '../model.js';
 import type { Rule, Violation } from '../rule.js';
-import { on } from './common.js';
+import { on, plural } from './common.js';
 
 /** policy/v1: an empty selector selects every pod of the namespace, a missing one none. */
 function pdbSelects(pdb: Manifest, labels: Record<string, string>): boolean {
@@ -64,7 +64,7 @@ export const disruptionRules: Rule[] = [
           if (count === 0) continue;
           const budget = evictable(spec, count);
           if (budget && budget.allowed < 1) {
-            const at = from === 'hpa' ? `${count} pods at the HPA minimum` : `${count} ${count === 1 ? 'replica' : 'replicas'}`;
+            const at = from === 'hpa' ? `${plural(count, 'pod')} at the HPA minimum` : plural(count, 'replica');
             out.push(on(pdb, `/spec/${budget.field}`, `${budget.shown} lets no pod of ${describe(w)} (${at}) be evicted`));
           }
         }

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { templatesByDoc } from '../evaluate.js';
 import { fqdn } from '../model.js';
 import { unpinnedReason } from './images.js';
 import { quantity } from './resources.js';
@@ -58,12 +57,4 @@ it('resolves Istio short host names in the namespace of the object naming them',
   expect(fqdn('orders.shop', 'edge')).toBe('orders.shop.svc.cluster.local');
   expect(fqdn('orders.shop.svc', 'edge')).toBe('orders.shop.svc.cluster.local');
   expect(fqdn('api.example.com', 'shop')).toBe('api.example.com');
-});
-
-it("maps helm's Source comments to template paths, library charts to their own directory", () => {
-  const text = '---\n# Source: web/templates/deployment.yaml\nkind: A\n---\n# Source: web/charts/lib/templates/sa.yaml\nkind: B\n---\nkind: C\n';
-  expect([...templatesByDoc(text, 'platform-charts/web')]).toEqual([
-    [0, 'platform-charts/web/templates/deployment.yaml'],
-    [1, 'platform-charts/lib/templates/sa.yaml'],
-  ]);
 });

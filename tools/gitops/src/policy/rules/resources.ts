@@ -36,7 +36,7 @@ function present(value: unknown): boolean {
 export const resourceRules: Rule[] = [
   {
     code: 'POLICY_RESOURCES_MISSING',
-    title: 'Every container, init containers included, requests CPU and memory and has a memory limit no lower than its request.',
+    title: 'Every container, init containers included, requests CPU and memory and has a memory limit no lower than its request, all as Kubernetes quantities.',
     hint: 'Set resources.requests.cpu, resources.requests.memory and resources.limits.memory in the service values: without them the scheduler packs blindly and one leak takes the node down.',
     severity: { baseline: 'warning', restricted: 'error' },
     check(app) {
@@ -53,6 +53,17 @@ export const resourceRules: Rule[] = [
           if (!present(limits.memory)) missing.push(['no memory limit', '/resources/limits/memory']);
           if (missing.length > 0) {
             out.push(onContainer(w, c, missing.length === 1 ? missing[0]![1] : '/resources', `has ${missing.map(([what]) => what).join(', ')}`));
+            continue;
+          }
+          // The API server rejects what it cannot read as a quantity ("1 GiB", "512MB").
+          const unreadable = (['requests', 'limits'] as const).flatMap((kind) =>
+            (['cpu', 'memory'] as const).filter((r) => present(rec(resources[kind])[r]) && quantity(rec(resources[kind])[r]) === undefined).map((r) => [kind, r] as const),
+          );
+          if (unreadable.length > 0) {
+            for (const [kind, r] of unreadable) {
+              const shown = String(rec(resources[kind])[r]);
+              out.push(onContainer(w, c, `/resources/${kind}/${r}`, `has ${r === 'cpu' ? 'CPU' : 'memory'} ${kind === 'limits' ? 'limit' : 'request'} "${shown}", which is not a Kubernetes quantity (e.g. ${r === 'cpu' ? '500m, 2' : '512Mi, 1Gi'})`));
+            }
             continue;
           }
           const request = quantity(requests.memory);
