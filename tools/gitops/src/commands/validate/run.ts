@@ -3,8 +3,7 @@ import { join, resolve } from 'node:path';
 import semver from 'semver';
 import type { CommandContext, CommandHandler, ResourceResult } from '../../cli/types.js';
 import { UsageError } from '../../core/errors.js';
-import type { Finding } from '../../core/findings.js';
-import type { Manifest } from '../../core/manifests/manifest.js';
+import { sortFindings, type Finding } from '../../core/findings.js';
 import { fleetManifests } from '../../render/fleet-manifests.js';
 import { renderFleet } from '../../render/render-fleet.js';
 import { countSummary } from '../../reporters/summary.js';
@@ -13,55 +12,31 @@ import { problemVerdicts } from '../../validate/manifest-problems.js';
 import { readManifestFiles } from '../../validate/manifest-files.js';
 import { locateSchemaDir } from '../../validate/schema-dir.js';
 import { validateManifests } from '../../validate/validate-manifests.js';
+import { validateRendered } from '../../validate/validate-stage.js';
+import { attachValuesOrigins } from '../../lint/attach-origins.js';
 import { openWorkspace, type Workspace } from '../../workspace.js';
 import type { ValidateOptions } from './command.js';
 
-/** What to validate, gathered from a render or from files, with the findings of getting it. */
-interface Input {
-  manifests: Manifest[];
-  kubernetesVersion: string | ((manifest: Manifest) => string);
-  /** Verdicts on documents that are not objects. */
-  results: ResourceResult[];
+/** Verdicts and findings of one run, and what it covered ("29 applications", "3 files"). */
+interface Outcome {
+  resources: ResourceResult[];
   findings: Finding[];
-  ws?: Workspace;
-  /** "29 applications", "3 files" */
   scope: string;
 }
 
 export const runValidate: CommandHandler<ValidateOptions> = async (ctx, options) => {
   const started = Date.now();
-  const cwd = process.cwd();
-  const input = options.paths.length > 0 ? await fromFiles(ctx, options, cwd) : await fromRender(ctx, options);
-
-  const schemaDir = locateSchemaDir({
-    flag: options.schemaDir,
-    env: ctx.env,
-    config: input.ws && { schemaDir: input.ws.model.config.schemaDir, root: input.ws.root },
-    cwd,
-  });
-  ctx.progress(`validating ${input.manifests.length} resources`);
-  const validation = await validateManifests(input.manifests, {
-    schemaDir,
-    kubernetesVersion: input.kubernetesVersion,
-    engine: options.engine,
-    skip: options.skip,
-    ignoreMissingSchemas: options.ignoreMissingSchemas,
-    cacheDir: input.ws?.cacheDir ?? (ctx.env.GITOPS_CACHE_DIR ? resolve(ctx.env.GITOPS_CACHE_DIR) : join(tmpdir(), 'gitops-cache')),
-    env: ctx.env,
-  });
-
-  const resources = [...validation.results, ...input.results];
-  const findings = [...input.findings, ...validation.findings];
+  const { resources, findings, scope } = options.paths.length > 0 ? await fromFiles(ctx, options, process.cwd()) : await fromRender(ctx, options);
   const count = (status: ResourceResult['status']) => resources.filter((r) => r.status === status).length;
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const summary =
-    `validated ${resources.length} resources of ${input.scope} with ${options.engine}: ` +
+    `validated ${resources.length} resources of ${scope} with ${options.engine}: ` +
     `${count('valid')} valid, ${count('invalid')} invalid, ${count('error')} errors, ${count('skipped')} skipped; ${countSummary(findings)} in ${seconds}s`;
-  return { findings, resources, summary };
+  return { findings: sortFindings(findings), resources, summary };
 };
 
 /** Every Application selected by --env/--service, rendered; each object checked for its environment's Kubernetes version. */
-async function fromRender(ctx: CommandContext, options: ValidateOptions): Promise<Input> {
+async function fromRender(ctx: CommandContext, options: ValidateOptions): Promise<Outcome> {
   const ws = await openWorkspace({ repo: ctx.repo, env: ctx.env });
   const fleet = await renderFleet(ws, {
     envs: options.env,
@@ -70,24 +45,11 @@ async function fromRender(ctx: CommandContext, options: ValidateOptions): Promis
     onProgress: (done, total) => ctx.progress(`rendering ${done}/${total}`),
   });
   const apps = fleetManifests(fleet.apps);
-  const findings: Finding[] = [...fleet.findings, ...fleet.apps.flatMap((a) => a.findings)];
-  const results: ResourceResult[] = [];
-  const versions = new Map<string, string>();
-  for (const { app, problems, findings: parsed } of apps) {
-    const { plan } = app;
-    versions.set(plan.env.name, plan.env.kubernetesVersion);
-    findings.push(...parsed);
-    const verdicts = problemVerdicts(problems, { env: plan.env.name, service: plan.service, application: plan.app.name });
-    results.push(...verdicts.results);
-    findings.push(...verdicts.findings);
-  }
-  const versionOf = (m: Manifest) => (m.origin.kind === 'rendered' ? versions.get(m.origin.env) : undefined) ?? newestVersion(ws);
+  ctx.progress(`validating ${apps.reduce((n, a) => n + a.manifests.length, 0)} resources`);
+  const validation = await validateRendered(ws, apps, { ...options, env: ctx.env });
   return {
-    manifests: apps.flatMap((a) => a.manifests),
-    kubernetesVersion: options.kubernetesVersion ?? versionOf,
-    results,
-    findings,
-    ws,
+    resources: validation.results,
+    findings: [...fleet.findings, ...fleet.apps.flatMap((a) => a.findings), ...(await attachValuesOrigins(validation.findings, apps, ws))],
     scope: `${fleet.apps.length} application${fleet.apps.length === 1 ? '' : 's'}`,
   };
 }
@@ -96,7 +58,7 @@ async function fromRender(ctx: CommandContext, options: ValidateOptions): Promis
  * Manifest files and directories. The repository is read only when it is needed: for the
  * Kubernetes version (--env, or the newest environment) or for `schemaDir` in gitops.yaml.
  */
-async function fromFiles(ctx: CommandContext, options: ValidateOptions, cwd: string): Promise<Input> {
+async function fromFiles(ctx: CommandContext, options: ValidateOptions, cwd: string): Promise<Outcome> {
   if (options.service.length > 0) {
     throw new UsageError('USAGE', '--service selects rendered Applications: it cannot be combined with paths', { hint: 'Drop --service, or drop the paths to validate that service as rendered.' });
   }
@@ -113,12 +75,19 @@ async function fromFiles(ctx: CommandContext, options: ValidateOptions, cwd: str
 
   const read = await readManifestFiles(options.paths, { cwd, root });
   const verdicts = problemVerdicts(read.problems);
-  return {
-    manifests: read.manifests,
+  const schemaDir = locateSchemaDir({ flag: options.schemaDir, env: ctx.env, config: ws && { schemaDir: ws.model.config.schemaDir, root: ws.root }, cwd });
+  const validation = await validateManifests(read.manifests, {
+    schemaDir,
     kubernetesVersion,
-    results: verdicts.results,
-    findings: [...read.findings, ...verdicts.findings],
-    ws,
+    engine: options.engine,
+    skip: options.skip,
+    ignoreMissingSchemas: options.ignoreMissingSchemas,
+    cacheDir: ws?.cacheDir ?? (ctx.env.GITOPS_CACHE_DIR ? resolve(ctx.env.GITOPS_CACHE_DIR) : join(tmpdir(), 'gitops-cache')),
+    env: ctx.env,
+  });
+  return {
+    resources: [...validation.results, ...verdicts.results],
+    findings: [...read.findings, ...verdicts.findings, ...validation.findings],
     scope: `${read.files} file${read.files === 1 ? '' : 's'}`,
   };
 }
