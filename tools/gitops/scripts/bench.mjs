@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Prints how long `gitops render` takes on the example fleet: cold (empty render cache),
-// warm (nothing changed), after one values edit, and with one helm process at a time.
-// Figures only; nothing here asserts a duration.
+// Prints how long the gitops commands take on the example fleet: render cold (empty render
+// cache), warm (nothing changed), after one values edit and with one helm process at a time;
+// lint, validate with each engine, policy and check on a warm cache; diff of a one-service
+// change. Figures only; nothing here asserts a duration.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,6 +38,17 @@ try {
   writeFileSync(valuesFile, original);
   run('render fleet, cold, --concurrency 1', ['render', '--out', out, '--concurrency', '1'], join(work, 'cache-serial'));
   run('render one app, cold', ['render', '--env', 'prod', '--service', 'orders'], join(work, 'cache-one'));
+  run('lint', ['lint'], cache);
+  run('validate, builtin engine (first run)', ['validate'], cache);
+  run('validate, builtin engine', ['validate'], cache);
+  run('validate, kubeconform engine', ['validate', '--engine', 'kubeconform'], cache);
+  run('policy', ['policy'], cache);
+  run('check', ['check'], cache);
+  // A change in one service's values: orders in staging and prod reads it.
+  writeFileSync(valuesFile, original.replace('partOf: commerce', 'partOf: commerce-checkout'));
+  run('diff, one service changed, cold', ['diff', '--base', 'HEAD'], join(work, 'cache-diff'));
+  run('diff, one service changed, warm', ['diff', '--base', 'HEAD'], join(work, 'cache-diff'));
+  writeFileSync(valuesFile, original);
 } finally {
   writeFileSync(valuesFile, original);
   rmSync(work, { recursive: true, force: true });
