@@ -35,6 +35,8 @@ export interface PolicyStageResult {
   /** Applications whose rules ran (rendered), and Applications selected. */
   checked: number;
   selected: number;
+  /** The parsed renders the rules saw, to trace findings back to values lines. */
+  apps: AppManifests[];
 }
 
 /**
@@ -84,7 +86,7 @@ export async function policyStage(ws: Workspace, options: PolicyStageOptions): P
     waivers: waivers.waivers,
     today: options.today,
   });
-  return { findings: uniqueFindings([...findings, ...result.findings]), waived: result.waived, checked: result.checked, selected: selected.size };
+  return { findings: uniqueFindings([...findings, ...result.findings]), waived: result.waived, checked: result.checked, selected: selected.size, apps: parsed };
 }
 
 /** The date waivers expire against: GITOPS_TODAY (tests, "as of" runs), else today in UTC. */

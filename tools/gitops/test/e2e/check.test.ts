@@ -32,3 +32,13 @@ it('reports a policy finding about a rendered manifest at the values line that c
   const pdb = /^(\S+) error POLICY_PDB_BLOCKS_EVICTION orders-prod: PodDisruptionBudget orders/m.exec(r.stdout);
   expect(pdb?.[1]).toMatch(/^services\/orders\/values(-prod)?\.yaml:\d+:\d+$/);
 });
+
+it('gitops policy alone also names the values line', () => {
+  const repo = exampleFleetRepo();
+  const prod = readFileSync(join(repo.dir, 'services/orders/values-prod.yaml'), 'utf8');
+  repo.write({ 'services/orders/values-prod.yaml': prod.replace('  minReplicas: 3\n', '  minReplicas: 1\n') });
+  const line = prod.split('\n').indexOf('  minReplicas: 3') + 1;
+  const r = runCli(['policy', '--env', 'prod', '--service', 'orders'], { cwd: repo.dir, env });
+  expect(r.exitCode).toBe(1);
+  expect(r.stdout).toContain(`services/orders/values-prod.yaml:${line}:16 error POLICY_HPA_MIN_REPLICAS`);
+});

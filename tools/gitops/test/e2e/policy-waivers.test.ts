@@ -18,6 +18,7 @@ waivers:
     expires: 2027-02-01
 `;
 
+// Findings about rendered fields are at the values line that set them (the fixture renders values verbatim).
 const list = (findings: { code: string; severity: string; env?: string; location?: { file: string; line?: number } }[]) =>
   findings.map((f) => `${f.env ?? '-'} ${f.severity} ${f.code} ${f.location?.file}${f.location?.line ? `:${f.location.line}` : ''}`);
 
@@ -34,8 +35,8 @@ describe('gitops policy: waivers', () => {
     const after = policy(repo, [], { GITOPS_TODAY: '2027-02-01' });
     expect(after.exitCode).toBe(1);
     expect(list(after.findings)).toEqual([
-      'dev warning POLICY_ROOT_FILESYSTEM_WRITABLE platform-charts/objects/templates/objects.yaml',
-      'prod error POLICY_ROOT_FILESYSTEM_WRITABLE platform-charts/objects/templates/objects.yaml',
+      'dev warning POLICY_ROOT_FILESYSTEM_WRITABLE services/legacy/values.yaml:60',
+      'prod error POLICY_ROOT_FILESYSTEM_WRITABLE services/legacy/values.yaml:60',
       '- warning WAIVER_EXPIRED services/legacy/waivers.yaml:7',
     ]);
     expect(after.findings[2]!.message).toBe('waiver of POLICY_ROOT_FILESYSTEM_WRITABLE for service legacy (owner @acme/shop) expired on 2027-02-01: the rule applies again');
@@ -124,7 +125,7 @@ describe('gitops policy: waivers', () => {
     const r = policy(repo, [], { GITOPS_TODAY: '2026-12-01' });
     expect(list(r.findings)).toEqual([
       '- error WAIVER_INVALID environments/waivers.yaml:8',
-      'prod error POLICY_ROOT_FILESYSTEM_WRITABLE platform-charts/objects/templates/objects.yaml',
+      'prod error POLICY_ROOT_FILESYSTEM_WRITABLE services/legacy/values.yaml:60',
     ]);
     expect(r.findings[0]!.message).toBe('waivers.1: "service" is required in environments/waivers.yaml (a service name, or "*" for every service)');
     expect(r.summary).toMatch(/1 waived/);

@@ -26,9 +26,9 @@ describe('gitops policy', () => {
 
     const prod = runCli(['policy', '--env', 'prod'], { cwd: repo.dir });
     expect(prod.exitCode).toBe(1);
-    expect(prod.stdout).toBe(
-      'platform-charts/objects/templates/objects.yaml error POLICY_REPLICAS_TOO_FEW single-prod: Deployment single: runs 1 replica\n' +
-        '  hint: Set replicas: 2 or more, or enable autoscaling with minReplicas ≥ 2: one pod means downtime at every rollout, node drain and crash.\n',
+    // Reported at the values line that set the field, the template named after the message.
+    expect(prod.stdout).toMatch(
+      /^services\/single\/values\.yaml:\d+:\d+ error POLICY_REPLICAS_TOO_FEW single-prod: Deployment single: runs 1 replica \(rendered by platform-charts\/objects\/templates\/objects\.yaml\)\n {2}hint: Set replicas: 2 or more, or enable autoscaling with minReplicas ≥ 2: one pod means downtime at every rollout, node drain and crash\.\n$/,
     );
     expect(prod.stderr).toMatch(/^policy: 1\/1 applications checked against \d+ rules: 1 error in [\d.]+s$/m);
   });
@@ -43,9 +43,9 @@ describe('gitops policy', () => {
       {
         code: 'POLICY_IMAGE_NOT_PINNED',
         severity: 'error',
-        message: 'api-prod: Deployment api: container app image "registry.example.com/shop/api:latest" uses the moving tag :latest',
+        message: 'api-prod: Deployment api: container app image "registry.example.com/shop/api:latest" uses the moving tag :latest (rendered by platform-charts/objects/templates/objects.yaml)',
         hint: expect.stringContaining('Pin the image'),
-        location: { file: 'platform-charts/objects/templates/objects.yaml' },
+        location: { file: 'services/api/values.yaml', line: expect.any(Number), column: expect.any(Number) },
         application: 'api-prod',
         env: 'prod',
         service: 'api',

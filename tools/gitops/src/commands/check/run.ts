@@ -26,7 +26,7 @@ export const runCheck: CommandHandler<CheckOptions> = async (ctx, options) => {
   const validation = await validateRendered(ws, apps, { engine: options.engine, schemaDir: options.schemaDir, env: ctx.env });
   ctx.progress('policy');
   // Policy renders the rest of each selected environment itself: cross-Application rules see them all.
-  const policy = await policyStage(ws, { ...scope, today, rendered: fleet.apps, concurrency: options.concurrency, env: ctx.env });
+  const policy = await policyStage(ws, { ...scope, today, rendered: fleet.apps, parsed: apps, concurrency: options.concurrency, env: ctx.env });
   const located = await attachValuesOrigins([...validation.findings, ...policy.findings], apps, ws);
 
   const findings = sortFindings(uniqueFindings([...lint.findings, ...fleet.findings, ...fleet.apps.flatMap((a) => a.findings), ...located]));
