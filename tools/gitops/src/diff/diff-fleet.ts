@@ -34,17 +34,24 @@ export interface DiffOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** A base commit from before the repository had its layout (no gitops.yaml): it has no Applications. */
+export interface EmptyBase {
+  empty: true;
+  label: string;
+  commit: string;
+}
+
 /** Renders the Applications a change can affect at both sides and diffs them per resource. */
-export async function diffFleet(baseWs: Workspace, headWs: Workspace, changed: ReadonlySet<string>, options: DiffOptions): Promise<FleetDiff> {
+export async function diffFleet(baseWs: Workspace | EmptyBase, headWs: Workspace, changed: ReadonlySet<string>, options: DiffOptions): Promise<FleetDiff> {
   // The base may predate an environment or service: filters are checked on the head only.
-  const [basePlan, headPlan] = await Promise.all([planFleet(baseWs, {}), planFleet(headWs, { envs: options.envs, services: options.services })]);
+  const [basePlan, headPlan] = await Promise.all(['empty' in baseWs ? { plans: [], findings: [] } : planFleet(baseWs, {}), planFleet(headWs, { envs: options.envs, services: options.services })]);
   const inScope = (plan: { env: { name: string }; service: string }) =>
     (!options.envs?.length || options.envs.includes(plan.env.name)) && (!options.services?.length || options.services.includes(plan.service));
   const pairs = affectedApps(basePlan.plans.filter(inScope), headPlan.plans, changed);
 
   const renderOptions = { concurrency: options.concurrency, env: options.env };
   const [baseApps, headApps] = await Promise.all([
-    renderPlans(baseWs, pairs.flatMap((p) => (p.base ? [p.base] : [])), renderOptions),
+    'empty' in baseWs ? [] : renderPlans(baseWs, pairs.flatMap((p) => (p.base ? [p.base] : [])), renderOptions),
     renderPlans(headWs, pairs.flatMap((p) => (p.head ? [p.head] : [])), renderOptions),
   ]);
   const byName = (apps: RenderedApp[]) => new Map(apps.map((a) => [a.plan.app.name, a]));
@@ -65,7 +72,7 @@ export async function diffFleet(baseWs: Workspace, headWs: Workspace, changed: R
   });
 
   return {
-    base: { ref: baseWs.snapshot.label, commit: baseWs.snapshot.commit! },
+    base: 'empty' in baseWs ? { ref: baseWs.label, commit: baseWs.commit } : { ref: baseWs.snapshot.label, commit: baseWs.snapshot.commit! },
     head: { ref: headWs.snapshot.label, commit: headWs.snapshot.commit },
     applications,
     findings: headPlan.findings,

@@ -123,10 +123,30 @@ describe('gitops diff', () => {
     expect(r.stdout.match(/^```/gm)?.length ?? 0).toBe(4);
   });
 
+  it('says how to fetch a base that a shallow clone does not have', () => {
+    const repo = createRepo(fleetFiles());
+    repo.commit('second', { 'services/shop/values-prod.yaml': 'replicaCount: 4\n' });
+    const clone = join(repo.dir, 'shallow');
+    repo.git('clone', '--quiet', '--depth', '1', `file://${repo.dir}`, clone);
+    const r = runCli(['diff', '--base', 'HEAD~1'], { cwd: clone });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('unknown Git ref "HEAD~1"');
+    expect(r.stderr).toContain('This clone is shallow: `git fetch --unshallow origin`');
+  });
+
   it('exits 2 for an unknown base ref', () => {
     const repo = createRepo(fleetFiles());
     const r = runCli(['diff', '--base', 'no-such-branch'], { cwd: repo.dir });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('GIT_REF_UNKNOWN: unknown Git ref "no-such-branch"');
+  });
+});
+
+describe('gitops diff from before the repository layout existed', () => {
+  it('shows every Application as added', () => {
+    const repo = createRepo({ 'README.md': 'platform\n' });
+    repo.commit('the layout', fleetFiles());
+    const { json } = diffJson(repo, '--base', 'HEAD~1', '--head', 'HEAD');
+    expect(changedApps(json)).toEqual(['dev/blog:added', 'dev/cart:added', 'dev/shop:added', 'prod/cart:added', 'prod/shop:added']);
   });
 });

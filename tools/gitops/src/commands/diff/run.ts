@@ -3,16 +3,17 @@ import { diffFleet } from '../../diff/diff-fleet.js';
 import { parseIgnore } from '../../diff/ignore.js';
 import { countApps, jsonReport, markdownReport, textReport } from '../../diff/report.js';
 import { writeAtomic } from '../../render/render-app.js';
-import { openWorkspace } from '../../workspace.js';
+import { openWorkspace, type Workspace } from '../../workspace.js';
+import { ConfigError } from '../../core/errors.js';
+import type { EmptyBase } from '../../diff/diff-fleet.js';
 import type { DiffOptions } from './command.js';
 
 export const runDiff: CommandHandler<DiffOptions> = async (ctx, options) => {
   const started = Date.now();
-  const [baseWs, headWs] = await Promise.all([
-    openWorkspace({ repo: ctx.repo, ref: options.base, env: ctx.env }),
-    openWorkspace({ repo: ctx.repo, ref: options.head, env: ctx.env }),
-  ]);
-  const changed = new Set(await headWs.git.changedFiles(baseWs.snapshot.commit!, headWs.snapshot.commit));
+  const headWs = await openWorkspace({ repo: ctx.repo, ref: options.head, env: ctx.env });
+  const baseWs = await openBase(ctx.repo, options.base, headWs, ctx.env);
+  const baseCommit = 'empty' in baseWs ? baseWs.commit : baseWs.snapshot.commit!;
+  const changed = new Set(await headWs.git.changedFiles(baseCommit, headWs.snapshot.commit));
   const diff = await diffFleet(baseWs, headWs, changed, {
     envs: options.env,
     services: options.service,
@@ -39,3 +40,13 @@ export const runDiff: CommandHandler<DiffOptions> = async (ctx, options) => {
     summary: `${c.changed} changed, ${c.added} added, ${c.removed} removed, ${c.error} failed, ${c.unchanged} unchanged of ${diff.applications.length} affected applications (${changed.size} files changed) in ${seconds}s${commented}`,
   };
 };
+
+/** The base workspace; a commit from before the repository's layout existed is an empty fleet. */
+async function openBase(repo: string, ref: string, head: Workspace, env: NodeJS.ProcessEnv): Promise<Workspace | EmptyBase> {
+  try {
+    return await openWorkspace({ repo, ref, env });
+  } catch (err) {
+    if (!(err instanceof ConfigError && err.code === 'CONFIG_NOT_FOUND')) throw err;
+    return { empty: true, label: ref, commit: (await head.git.resolveCommit(ref))! };
+  }
+}
