@@ -27,7 +27,7 @@ export async function runProgram(argv: string[], io: ProgramIo): Promise<Program
   let ran: { command: string; formats?: FormatRequest[] } | undefined;
   const program = new Command()
     .name('gitops')
-    .description('Lint, render, validate, diff and promote the platform GitOps repository.')
+    .description('Check, lint, render, validate, apply policy to and diff the platform GitOps repository.')
     .option('--repo <dir>', 'a directory inside the platform repository', '.')
     .option('--verbose', 'print stack traces and debugging detail', false)
     .showHelpAfterError('(run with --help for usage)')
