@@ -80,7 +80,9 @@ export function hasErrors(findings: readonly Finding[]): boolean {
 export function uniqueFindings(findings: readonly Finding[]): Finding[] {
   const seen = new Set<string>();
   return findings.filter((f) => {
-    const key = `${f.code}|${formatLocation(f.location)}|${f.message}|${f.application ?? ''}`;
+    // Not keyed by Application: a bad value in an environment's values file is one finding,
+    // however many Applications read it (messages about one Application name it).
+    const key = `${f.code}|${formatLocation(f.location)}|${f.message}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

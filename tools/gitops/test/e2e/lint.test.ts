@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fleetFiles } from '../fixtures/fleet.js';
+import { fleetFiles, service } from '../fixtures/fleet.js';
 import { createRepo, type TestRepo } from '../helpers/git-repo.js';
 import { runCli } from '../helpers/run-cli.js';
 
@@ -38,8 +38,11 @@ describe('gitops lint: values against the chart schema, at the line that set the
 
   it('blames the file whose value wins the merge, not every file that sets the key', () => {
     const repo = createRepo(fleetFiles());
-    // shop overrides replicaCount in values-prod.yaml; cart takes the environment's bad value.
-    repo.commit('string replicas', { 'environments/prod/values.yaml': 'environment: prod\nreplicaCount: "2"\n' });
+    // shop overrides replicaCount in values-prod.yaml; cart and blog take the environment's bad value.
+    repo.commit('string replicas', {
+      'environments/prod/values.yaml': 'environment: prod\nreplicaCount: "2"\n',
+      'services/blog/service.yaml': service('blog', 'content', { dev: { chart: '1.0.0', image: '0.1.0' }, prod: { chart: '1.0.0', image: '0.1.0' } }),
+    });
     const r = lint(repo);
     expect(r.exitCode).toBe(1);
     const errors = r.stdout.split('\n').filter((l) => l.includes(' error '));
@@ -76,6 +79,24 @@ describe('gitops lint: values against the chart schema, at the line that set the
     expect(r.stdout).toContain('services/blog/values-dev.yaml:1:15 warning VALUES_YAML11 "010" is read by helm as a number');
   });
 
+  it('reports other schema rules at the value that breaks them', () => {
+    const repo = createRepo(fleetFiles());
+    repo.commit('negative', { 'services/cart/values-prod.yaml': '# prod runs more\nreplicaCount: -1\n' });
+    const r = lint(repo, '--env', 'prod');
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain('services/cart/values-prod.yaml:2:15 error VALUES_INVALID replicaCount: must be >= 0');
+  });
+
+  it('reports a chart schema that does not compile, once, at the schema file', () => {
+    const files = fleetFiles();
+    files['platform-charts/web/values.schema.json'] = JSON.stringify({ type: 'object', properties: { replicaCount: { type: 'integr' } } });
+    const r = lint(createRepo(files));
+    expect(r.exitCode).toBe(1);
+    const lines = r.stdout.split('\n').filter((l) => l.includes(' error '));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^platform-charts\/web\/values\.schema\.json error VALUES_SCHEMA_BROKEN values\.schema\.json does not compile: /);
+  });
+
   it('agrees with helm: what lint rejects, helm refuses to render', () => {
     const repo = createRepo(fleetFiles());
     repo.commit('bad', { 'services/shop/values-prod.yaml': 'replicaCount: many\n' });
@@ -98,6 +119,16 @@ describe('gitops lint: YAML and the files of the repository', () => {
     const r = lint(repo);
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toMatch(expected);
+  });
+
+  it('checks environment.yaml against its schema', () => {
+    const repo = createRepo(fleetFiles());
+    const env = readFileSync(join(repo.dir, 'environments/dev/environment.yaml'), 'utf8');
+    repo.commit('typo', { 'environments/dev/environment.yaml': env.replace('kubernetesVersion:', 'kubernetesVersoin:') });
+    const r = lint(repo);
+    expect(r.exitCode).toBe(1);
+    const line = env.split('\n').findIndex((l) => l.startsWith('kubernetesVersion:')) + 1;
+    expect(r.stdout).toMatch(new RegExp(`^environments/dev/environment\\.yaml:${line}:1 error ENVIRONMENT_SCHEMA .*"kubernetesVersoin" is not allowed`, 'm'));
   });
 
   it('checks service.yaml against its schema', () => {

@@ -46,7 +46,8 @@ export function checkValues(layers: readonly ValueLayer[], merged: unknown, sche
   const base = { application: ctx.application, env: ctx.env, service: ctx.service };
   const validate = compile(schemaText);
   if ('error' in validate) {
-    return [{ ...base, code: 'VALUES_SCHEMA_BROKEN', severity: 'error', message: `values.schema.json does not compile: ${validate.error}`, location: { file: ctx.schemaFile } }];
+    // The chart's problem, not the Application's: reported once for all its consumers.
+    return [{ code: 'VALUES_SCHEMA_BROKEN', severity: 'error', message: `values.schema.json does not compile: ${validate.error}`, location: { file: ctx.schemaFile } }];
   }
   if (validate(merged)) return [];
   const errors = mostSpecific(validate.errors ?? []);
