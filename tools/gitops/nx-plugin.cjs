@@ -1,0 +1,66 @@
+// Nx projects for the fleet, inferred from the repository's own files, so that
+// `nx show projects --affected` names what a change can affect and `nx affected -t check`
+// checks only that, each service's check cached on its inputs.
+const { readFileSync } = require('node:fs');
+const { dirname, join, basename } = require('node:path');
+const { parse } = require('yaml');
+
+const FLEET_INPUTS = ['{workspaceRoot}/gitops.yaml', '{workspaceRoot}/argocd/**/*', { dependentTasksOutputFiles: '**/*', transitive: false }];
+
+/**
+ * A project per chart and per environment, and one per service (services/<name>/service.yaml)
+ * that depends on its chart and on the environments it is released in.
+ */
+const createNodesV2 = [
+  '{services/*/service.yaml,environments/*/environment.yaml,platform-charts/*/Chart.yaml}',
+  async (files, _options, context) => {
+    return files.map((file) => {
+      const root = dirname(file);
+      const name = basename(root);
+      if (file.startsWith('environments/')) {
+        return [file, { projects: { [root]: { name: `env-${name}`, root, tags: ['type:environment'] } } }];
+      }
+      if (file.startsWith('platform-charts/')) {
+        // A chart built on the library changes when the library does.
+        const deps = (readYaml(context, file).dependencies ?? []).filter((d) => String(d.repository ?? '').startsWith('file://')).map((d) => `chart-${d.name}`);
+        return [file, { projects: { [root]: { name: `chart-${name}`, root, tags: ['type:chart'], implicitDependencies: deps } } }];
+      }
+      const service = readYaml(context, file);
+      const envs = Object.keys(service.releases ?? {});
+      return [
+        file,
+        {
+          projects: {
+            [root]: {
+              name: `service-${name}`,
+              root,
+              tags: ['type:service', ...(service.team ? [`team:${service.team}`] : [])],
+              implicitDependencies: [...(service.chart ? [`chart-${service.chart}`] : []), ...envs.map((e) => `env-${e}`)],
+              targets: {
+                check: {
+                  command: `node tools/gitops/bin/gitops.js check --service ${name}`,
+                  options: { cwd: '{workspaceRoot}' },
+                  cache: true,
+                  // Its own files, its chart's (and the library's) and its environments', through the dependencies.
+                  inputs: ['{projectRoot}/**/*', '^{projectRoot}/**/*', ...FLEET_INPUTS],
+                  dependsOn: ['gitops:build'],
+                },
+              },
+            },
+          },
+        },
+      ];
+    });
+  },
+];
+
+/** The file's data, or {} when it does not parse: the project still exists and `check` reports the problem. */
+function readYaml(context, file) {
+  try {
+    return parse(readFileSync(join(context.workspaceRoot, file), 'utf8')) ?? {};
+  } catch {
+    return {};
+  }
+}
+
+module.exports = { createNodesV2 };
