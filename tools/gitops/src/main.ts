@@ -4,7 +4,7 @@ import { ExternalToolError, InternalError, ToolError, UsageError } from './core/
 import { hasErrors } from './core/findings.js';
 import { renderFormat, type FormatRequest } from './reporters/formats.js';
 import { formatFinding } from './reporters/text.js';
-import { writeAtomic } from './render/render-app.js';
+import { writeAtomic } from './write-atomic.js';
 
 /**
  * argv -> command -> exit code: 0 clean, 1 findings, 2 could not run. The only module that

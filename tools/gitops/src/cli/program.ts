@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { parseFormats, type FormatRequest } from '../reporters/formats.js';
-import { collect } from '../commands/render/command.js';
+import { collect } from './options.js';
 import { commands } from './registry.js';
 import type { CommandContext, CommandResult } from './types.js';
 

@@ -1,10 +1,8 @@
 import type { Finding } from '../core/findings.js';
 import { pointerToPath } from '../core/manifests/manifest.js';
 import { valuesOrigin } from '../core/values/provenance.js';
-import { ChartStore } from '../render/chart-store.js';
 import type { AppManifests } from '../render/fleet-manifests.js';
-import type { Workspace } from '../workspace.js';
-import { loadAppValues, type AppValues, type BlobCache } from './lint-values.js';
+import type { AppValuesCache } from './lint-values.js';
 
 /**
  * Moves each finding about a rendered field (validate, policy) from the chart template to
@@ -12,19 +10,8 @@ import { loadAppValues, type AppValues, type BlobCache } from './lint-values.js'
  * template stays in the message's `rendered by` note; findings with no evidence are kept
  * as they are.
  */
-export async function attachValuesOrigins(findings: readonly Finding[], apps: readonly AppManifests[], ws: Workspace): Promise<Finding[]> {
+export async function attachValuesOrigins(findings: readonly Finding[], apps: readonly AppManifests[], values: AppValuesCache): Promise<Finding[]> {
   const byApp = new Map(apps.map((a) => [a.app.plan.app.name, a]));
-  const charts = new ChartStore(ws.git, undefined, ws.snapshot, ws.cacheDir);
-  const blobs: BlobCache = new Map();
-  const values = new Map<string, Promise<AppValues | undefined>>();
-  const valuesOf = (app: AppManifests) => {
-    let hit = values.get(app.app.plan.app.name);
-    if (!hit) {
-      hit = loadAppValues(app.app.plan, ws, charts, blobs);
-      values.set(app.app.plan.app.name, hit);
-    }
-    return hit;
-  };
 
   return Promise.all(
     findings.map(async (finding) => {
@@ -33,7 +20,7 @@ export async function attachValuesOrigins(findings: readonly Finding[], apps: re
       if (!app || !ref || ref.pointer === undefined) return finding;
       const manifest = app.manifests.find((m) => m.kind === ref.kind && m.name === ref.name && (m.namespace ?? '') === (ref.namespace ?? ''));
       if (!manifest) return finding;
-      const appValues = await valuesOf(app);
+      const appValues = await values.get(app.app.plan);
       if (!appValues) return finding;
       const path = pointerToPath(ref.pointer);
       const origin = valuesOrigin(appValues.layers, appValues.merged, path, valueAt(manifest.object, path));

@@ -6,11 +6,11 @@ import { checkValues } from '../core/values/check-values.js';
 import { fileLayer, isMap, mergeLayers, type ValueLayer } from '../core/values/layers.js';
 import { setValue } from '../core/values/set-values.js';
 import { parseYamlDocs } from '../core/yaml/parse-yaml.js';
-import type { ChartStore } from '../render/chart-store.js';
+import { ChartStore } from '../render/chart-store.js';
 import type { Workspace } from '../workspace.js';
 
 /** Chart files at a commit, shared by the Applications that pin the same version. */
-export type BlobCache = Map<string, Promise<string | undefined>>;
+type BlobCache = Map<string, Promise<string | undefined>>;
 
 /** The values helm merges for one Application, each layer able to say where a path is written. */
 export interface AppValues {
@@ -27,7 +27,7 @@ export interface AppValues {
  * Application (the same chain as the render) as helm reads them, YAML 1.1. Undefined when
  * the chart cannot be resolved or a file does not parse: those are other findings.
  */
-export async function loadAppValues(plan: RenderPlan, ws: Workspace, charts: ChartStore, blobs: BlobCache): Promise<AppValues | undefined> {
+async function loadAppValues(plan: RenderPlan, ws: Workspace, charts: ChartStore, blobs: BlobCache): Promise<AppValues | undefined> {
   let chartCommit: string | undefined;
   if (plan.chart.tree.kind === 'revision') {
     const resolved = await charts.resolve(plan.chart.revision, plan.chart.path);
@@ -78,16 +78,40 @@ export async function loadAppValues(plan: RenderPlan, ws: Workspace, charts: Cha
   return { layers, merged, schema: schemaText === undefined ? undefined : { file: schemaFile, text: schemaText }, defaultFile: ownValues[0]?.path ?? `services/${plan.service}/values.yaml` };
 }
 
+/**
+ * Each Application's values, read once per run however many stages ask (lint checks them,
+ * findings about rendered fields trace back through them).
+ */
+export class AppValuesCache {
+  private readonly charts: ChartStore;
+  private readonly blobs: BlobCache = new Map();
+  private readonly values = new Map<string, Promise<AppValues | undefined>>();
+
+  constructor(private readonly ws: Workspace) {
+    // Versions resolve from Git alone: no helm needed.
+    this.charts = new ChartStore(ws.git, undefined, ws.snapshot, ws.cacheDir);
+  }
+
+  get(plan: RenderPlan): Promise<AppValues | undefined> {
+    let hit = this.values.get(plan.app.name);
+    if (!hit) {
+      hit = loadAppValues(plan, this.ws, this.charts, this.blobs);
+      this.values.set(plan.app.name, hit);
+    }
+    return hit;
+  }
+}
+
 /** The merged values of one Application against its chart's values.schema.json, each error at the line that set it. */
-export async function lintValues(plan: RenderPlan, ws: Workspace, charts: ChartStore, blobs: BlobCache): Promise<Finding[]> {
-  const values = await loadAppValues(plan, ws, charts, blobs);
-  if (!values?.schema) return [];
-  return checkValues(values.layers, values.merged, values.schema.text, {
+export async function lintValues(plan: RenderPlan, values: AppValuesCache): Promise<Finding[]> {
+  const appValues = await values.get(plan);
+  if (!appValues?.schema) return [];
+  return checkValues(appValues.layers, appValues.merged, appValues.schema.text, {
     application: plan.app.name,
     env: plan.env.name,
     service: plan.service,
-    schemaFile: values.schema.file,
-    defaultFile: values.defaultFile,
+    schemaFile: appValues.schema.file,
+    defaultFile: appValues.defaultFile,
   });
 }
 

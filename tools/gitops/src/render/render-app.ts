@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Finding, SourceLocation } from '../core/findings.js';
 import { originFor, type RenderPlan, type TreeRef } from '../core/render/plan.js';
@@ -10,6 +10,7 @@ import type { Snapshot } from '../core/repo/snapshot.js';
 import type { Git } from '../runners/git.js';
 import type { HelmRunner } from '../runners/helm.js';
 import { MAX_FILE_BYTES } from '../runners/snapshots.js';
+import { writeAtomic } from '../write-atomic.js';
 import type { ChartStore, ResolvedRevision } from './chart-store.js';
 
 /** The manifests of one Application, or why there are none. */
@@ -124,12 +125,4 @@ async function storeValues(cacheDir: string, text: string): Promise<{ file: stri
   const file = join(cacheDir, 'values', `${hash}.yaml`);
   if (!existsSync(file)) await writeAtomic(file, text);
   return { file, hash };
-}
-
-/** Writes to a temp file and renames it into place, so a reader never sees half a file. */
-export async function writeAtomic(file: string, text: string): Promise<void> {
-  await mkdir(join(file, '..'), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  await writeFile(tmp, text);
-  await rename(tmp, file);
 }

@@ -1,5 +1,3 @@
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ResourceResult } from '../cli/types.js';
 import type { Finding } from '../core/findings.js';
 import type { Manifest } from '../core/manifests/manifest.js';
@@ -44,7 +42,7 @@ export async function validateRendered(ws: Workspace, apps: readonly AppManifest
       engine: options.engine,
       skip: options.skip,
       ignoreMissingSchemas: options.ignoreMissingSchemas,
-      cacheDir: ws.cacheDir ?? join(tmpdir(), 'gitops-cache'),
+      cacheDir: ws.cacheDir,
       env: options.env,
     },
   );

@@ -242,10 +242,11 @@ describe('gitops render on bad input', () => {
 
     const pin = JSON.parse(readFileSync(join(__dirname, '..', '..', 'helm-pin.json'), 'utf8')) as { version: string };
     const crashing = fake('helm-crash', `if [ "$1" = version ]; then echo ${pin.version}; exit 0; fi\necho 'panic: runtime error' >&2\nexit 2`);
-    const crash = runCli(['render'], { cwd: repo.dir, env: { GITOPS_HELM_BIN: crashing } });
+    const crash = runCli(['render', '--out', join(repo.dir, 'out')], { cwd: repo.dir, env: { GITOPS_HELM_BIN: crashing } });
     expect(crash.exitCode).toBe(2);
     expect(crash.stderr).toContain('HELM_FAILED');
     expect(crash.stderr).toContain('This is not a problem in the chart');
+    // Nothing half-written: --out is not created when helm cannot run.
     expect(existsSync(join(repo.dir, 'out'))).toBe(false);
   });
 });

@@ -25,14 +25,14 @@ export function runCli(args: string[], options: { cwd: string; env?: NodeJS.Proc
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     cacheDir = dir;
   }
-  const r = spawnSync(process.execPath, [bin, ...args], {
-    cwd: options.cwd,
-    encoding: 'utf8',
-    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', CI: 'true', GITOPS_CACHE_DIR: cacheDir, ...options.env },
-    maxBuffer: 256 * 1024 * 1024,
-  });
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: options.cwd, encoding: 'utf8', env: cliEnv(cacheDir, options.env), maxBuffer: 256 * 1024 * 1024 });
   const clean = (s: string) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').split(options.cwd).join('<root>');
   return { exitCode: r.status ?? -1, stdout: r.stdout, stderr: clean(r.stderr) };
+}
+
+/** No colour, CI mode, the given render cache, then the test's own variables. */
+function cliEnv(cacheDir: string, env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', CI: 'true', GITOPS_CACHE_DIR: cacheDir, ...env };
 }
 
 /** A fresh cache directory that lives until the test ends (to share between runs). */
@@ -46,10 +46,7 @@ export function tempCache(): string {
 export function runCliAsync(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<CliResult> {
   const cacheDir = tempCache();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      cwd: options.cwd,
-      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', CI: 'true', GITOPS_CACHE_DIR: cacheDir, ...options.env },
-    });
+    const child = spawn(process.execPath, [bin, ...args], { cwd: options.cwd, env: cliEnv(cacheDir, options.env) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { CommandDefinition } from '../../cli/types.js';
 import type { EngineName } from '../../validate/engine.js';
-import { collect, positiveInt } from '../render/command.js';
+import { collect, concurrencyOption } from '../../cli/options.js';
 
 export interface CheckOptions {
   env: string[];
@@ -26,7 +26,7 @@ export const checkCommand: CommandDefinition<CheckOptions> = {
       .option('-s, --service <name>', 'only the Applications of this service (repeatable)', collect, [])
       .addOption(new Option('--engine <engine>', 'validation engine: builtin (ajv) or kubeconform (the real binary)').choices(['builtin', 'kubeconform']).default('builtin'))
       .option('--schema-dir <dir>', 'the Kubernetes and CRD schemas (default: GITOPS_SCHEMA_DIR, then schemaDir in gitops.yaml)')
-      .addOption(new Option('--concurrency <n>', 'helm processes at once (default: CPU count)').argParser(positiveInt));
+      .addOption(concurrencyOption());
   },
   load: async () => (await import('./run.js')).runCheck,
 };

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { CommandDefinition } from '../../cli/types.js';
-import { collect, positiveInt } from '../render/command.js';
+import { collect, concurrencyOption } from '../../cli/options.js';
 
 export interface DiffOptions {
   base: string;
@@ -35,7 +35,7 @@ export const diffCommand: CommandDefinition<DiffOptions> = {
       .option('-o, --out <file>', 'write the report to a file instead of stdout')
       .addOption(new Option('--context <lines>', 'lines of context in each diff').argParser((v) => Number.parseInt(v, 10)).default(3))
       .option('--comment', 'post the Markdown report as the sticky comment of the pull request (GitHub Actions)', false)
-      .addOption(new Option('--concurrency <n>', 'helm processes at once (default: CPU count)').argParser(positiveInt));
+      .addOption(concurrencyOption());
   },
   load: async () => (await import('./run.js')).runDiff,
 };

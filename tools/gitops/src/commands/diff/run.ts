@@ -2,7 +2,7 @@ import type { CommandHandler } from '../../cli/types.js';
 import { diffFleet } from '../../diff/diff-fleet.js';
 import { parseIgnore } from '../../diff/ignore.js';
 import { countApps, jsonReport, markdownReport, textReport } from '../../diff/report.js';
-import { writeAtomic } from '../../render/render-app.js';
+import { writeAtomic } from '../../write-atomic.js';
 import { openWorkspace, type Workspace } from '../../workspace.js';
 import { ConfigError } from '../../core/errors.js';
 import type { EmptyBase } from '../../diff/diff-fleet.js';

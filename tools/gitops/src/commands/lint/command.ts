@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandDefinition } from '../../cli/types.js';
-import { collect } from '../render/command.js';
+import { collect } from '../../cli/options.js';
 
 export interface LintOptions {
   env: string[];

@@ -1,6 +1,6 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { CommandDefinition } from '../../cli/types.js';
-import { collect, positiveInt } from '../render/command.js';
+import { collect, concurrencyOption } from '../../cli/options.js';
 
 export interface PolicyOptions {
   env: string[];
@@ -21,7 +21,7 @@ export const policyCommand: CommandDefinition<PolicyOptions> = {
     command
       .option('-e, --env <name>', 'only the Applications of this environment (repeatable)', collect, [])
       .option('-s, --service <name>', 'only the Applications of this service (repeatable)', collect, [])
-      .addOption(new Option('--concurrency <n>', 'helm processes at once (default: CPU count)').argParser(positiveInt));
+      .addOption(concurrencyOption());
   },
   load: async () => (await import('./run.js')).runPolicy,
 };

@@ -1,6 +1,7 @@
 import type { CommandHandler } from '../../cli/types.js';
 import { sortFindings } from '../../core/findings.js';
 import { attachValuesOrigins } from '../../lint/attach-origins.js';
+import { AppValuesCache } from '../../lint/lint-values.js';
 import { policyStage, policyToday } from '../../policy/policy-stage.js';
 import { rules } from '../../policy/registry.js';
 import { countSummary } from '../../reporters/summary.js';
@@ -22,7 +23,7 @@ export const runPolicy: CommandHandler<PolicyOptions> = async (ctx, options) => 
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const waived = result.waived > 0 ? `, ${result.waived} waived` : '';
   return {
-    findings: sortFindings(await attachValuesOrigins(result.findings, result.apps, ws)),
+    findings: sortFindings(await attachValuesOrigins(result.findings, result.apps, new AppValuesCache(ws))),
     summary: `policy: ${result.checked}/${result.selected} applications checked against ${rules.length} rules: ${countSummary(result.findings)}${waived} in ${seconds}s`,
   };
 };

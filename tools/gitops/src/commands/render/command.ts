@@ -1,4 +1,5 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
+import { collect, concurrencyOption } from '../../cli/options.js';
 import type { CommandDefinition } from '../../cli/types.js';
 
 export interface RenderOptions {
@@ -23,17 +24,7 @@ export const renderCommand: CommandDefinition<RenderOptions> = {
       .option('-s, --service <name>', 'only this service (repeatable)', collect, [])
       .option('-o, --out <dir>', 'write <dir>/<env>/<service>.yaml instead of printing; replaced as a whole, atomically')
       .option('--show-command', 'print the helm command line used for each Application', false)
-      .addOption(new Option('--concurrency <n>', 'helm processes at once (default: CPU count)').argParser(positiveInt));
+      .addOption(concurrencyOption());
   },
   load: async () => (await import('./run.js')).runRender,
 };
-
-export function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-export function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive whole number, got "${value}"`);
-  return n;
-}

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { CommandDefinition } from '../../cli/types.js';
 import type { EngineName } from '../../validate/engine.js';
-import { collect } from '../render/command.js';
+import { collect } from '../../cli/options.js';
 
 export interface ValidateOptions {
   env: string[];

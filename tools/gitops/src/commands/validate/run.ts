@@ -14,6 +14,7 @@ import { locateSchemaDir } from '../../validate/schema-dir.js';
 import { validateManifests } from '../../validate/validate-manifests.js';
 import { validateRendered } from '../../validate/validate-stage.js';
 import { attachValuesOrigins } from '../../lint/attach-origins.js';
+import { AppValuesCache } from '../../lint/lint-values.js';
 import { openWorkspace, type Workspace } from '../../workspace.js';
 import type { ValidateOptions } from './command.js';
 
@@ -49,7 +50,7 @@ async function fromRender(ctx: CommandContext, options: ValidateOptions): Promis
   const validation = await validateRendered(ws, apps, { ...options, env: ctx.env });
   return {
     resources: validation.results,
-    findings: [...fleet.findings, ...fleet.apps.flatMap((a) => a.findings), ...(await attachValuesOrigins(validation.findings, apps, ws))],
+    findings: [...fleet.findings, ...fleet.apps.flatMap((a) => a.findings), ...(await attachValuesOrigins(validation.findings, apps, new AppValuesCache(ws)))],
     scope: `${fleet.apps.length} application${fleet.apps.length === 1 ? '' : 's'}`,
   };
 }
