@@ -40,9 +40,12 @@ function defaultIo(): ProgramIo {
 /** A reporting command's output: text on stdout unless other formats were asked for, files written atomically. */
 async function writeReports(command: string, result: CommandResult, formats: FormatRequest[], io: ProgramIo): Promise<void> {
   const requests = formats.length > 0 ? formats : [{ name: 'text' as const }];
-  const report = { command, findings: result.findings, resources: result.resources };
+  const report = { command, findings: result.findings, resources: result.resources, data: result.data };
+  // A command with output of its own (render's manifests) prints it as its text report; its findings go to stderr.
+  const ownText = result.stdout !== undefined;
+  if (ownText) for (const finding of result.findings) io.stderr(formatFinding(finding));
   for (const request of requests) {
-    const text = request.name === 'text' ? result.findings.map(formatFinding).join('') : renderFormat(request.name, report);
+    const text = request.name === 'text' ? (ownText ? result.stdout! : result.findings.map(formatFinding).join('')) : renderFormat(request.name, report);
     if (!request.file) io.stdout(text);
     else {
       try {

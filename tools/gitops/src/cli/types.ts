@@ -20,6 +20,8 @@ export interface CommandResult {
   summary?: string;
   /** Per-resource verdicts, for commands that check Kubernetes objects (validate, check). */
   resources?: ResourceResult[];
+  /** Command-specific fields of the JSON report (e.g. render's applications), in key order. */
+  data?: Record<string, unknown>;
 }
 
 /** The verdict on one Kubernetes object; the `results` of the JSON report. */

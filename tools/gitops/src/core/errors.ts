@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'HELM_NOT_FOUND'
   | 'HELM_VERSION_MISMATCH'
   | 'HELM_FAILED'
+  | 'HELM_REGISTRY_FAILED'
   | 'GIT_NOT_FOUND'
   | 'GIT_FAILED'
   | 'GIT_REF_UNKNOWN'

@@ -1,6 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import type { Finding } from '../core/findings.js';
-import { envsubst } from '../core/render/helm-args.js';
+import { buildEnv, envsubst } from '../core/render/helm-args.js';
 import { originFor, type RenderPlan, type TreeRef } from '../core/render/plan.js';
 import { checkValues } from '../core/values/check-values.js';
 import { fileLayer, isMap, mergeLayers, type ValueLayer } from '../core/values/layers.js';
@@ -29,14 +29,14 @@ export interface AppValues {
  */
 async function loadAppValues(plan: RenderPlan, ws: Workspace, charts: ChartStore, blobs: BlobCache): Promise<AppValues | undefined> {
   let chartCommit: string | undefined;
-  if (plan.chart.tree.kind === 'revision') {
-    const resolved = await charts.resolve(plan.chart.revision, plan.chart.path);
+  if (plan.chart.tree.kind !== 'snapshot') {
+    const resolved = await charts.resolveChart(plan.chart);
     if ('error' in resolved) return undefined;
     chartCommit = resolved.commit;
   }
   const read = async (tree: TreeRef, path: string): Promise<string | undefined> => {
     if (tree.kind === 'snapshot') return (await ws.snapshot.readFiles([path])).get(path);
-    const commit = tree.revision === plan.chart.revision ? chartCommit : undefined;
+    const commit = tree.kind === 'release' || tree.revision === plan.chart.revision ? chartCommit : undefined;
     if (!commit) return undefined;
     const spec = `${commit}:${path}`;
     let hit = blobs.get(spec);
@@ -119,7 +119,8 @@ export async function lintValues(plan: RenderPlan, values: AppValuesCache): Prom
 function parameterLayers(plan: RenderPlan): ValueLayer[] {
   const spec = plan.app.manifest.spec;
   const sources = spec.sources ?? (spec.source ? [spec.source] : []);
-  const vars = { ...plan.envVars, ARGOCD_APP_REVISION: '', ARGOCD_APP_REVISION_SHORT: '' };
+  // A Git source's commit is not known here; a registry source's revision is its version.
+  const vars = buildEnv(plan, plan.chart.tree.kind === 'release' ? plan.chart.tree.version : '');
   const fieldOf = (name: string): string => {
     for (const [i, source] of sources.entries()) {
       const index = source.helm?.parameters?.findIndex((p) => p.name === name) ?? -1;

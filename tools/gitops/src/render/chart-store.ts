@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
+import { extract } from 'tar';
 import { parse as parseYaml } from 'yaml';
 import { InternalError } from '../core/errors.js';
+import type { TreeRef } from '../core/render/plan.js';
 import type { Snapshot } from '../core/repo/snapshot.js';
 import type { Git } from '../runners/git.js';
 import type { HelmRunner } from '../runners/helm.js';
@@ -12,7 +14,7 @@ import type { HelmRunner } from '../runners/helm.js';
 export interface ResolvedRevision {
   commit: string;
   /** How it was found, for --show-command and messages. */
-  via: 'tag' | 'chart history' | 'ref' | 'snapshot';
+  via: 'tag' | 'chart history' | 'release' | 'ref' | 'snapshot';
 }
 
 export interface RevisionError {
@@ -28,6 +30,12 @@ export interface MaterializedChart {
   key: string;
 }
 
+/** A released chart version rebuilt offline: the package and where it is extracted. */
+export interface ChartPackage extends MaterializedChart {
+  /** The .tgz `helm package` made, as the release pushes it. */
+  file: string;
+}
+
 const RELEASE_TAG = /^(.+)-(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)$/;
 
 /**
@@ -40,6 +48,7 @@ export class ChartStore {
   private readonly versionIndex = new Map<string, Promise<Map<string, string>>>();
   private readonly charts = new Map<string, Promise<MaterializedChart | { error: string }>>();
   private readonly revisions = new Map<string, Promise<ResolvedRevision | RevisionError>>();
+  private readonly packages = new Map<string, Promise<ChartPackage | { error: string }>>();
 
   constructor(
     private readonly git: Git,
@@ -48,6 +57,13 @@ export class ChartStore {
     private readonly snapshot: Snapshot,
     private readonly cacheDir: string,
   ) {}
+
+  /** The commit a plan's chart is read at: the snapshot's, the release's, or the source's revision. */
+  async resolveChart(chart: { path: string; revision: string; tree: TreeRef }): Promise<ResolvedRevision | RevisionError> {
+    if (chart.tree.kind === 'release') return this.resolveRelease(chart.path, chart.tree.version);
+    if (chart.tree.kind === 'revision') return this.resolve(chart.revision, chart.path);
+    return { commit: this.snapshot.commit ?? (await this.git.resolveCommit('HEAD')) ?? '', via: 'snapshot' };
+  }
 
   /** Resolves a chart source's targetRevision to a commit. */
   resolve(revision: string, chartPath: string): Promise<ResolvedRevision | RevisionError> {
@@ -89,6 +105,33 @@ export class ChartStore {
     const commit = await this.git.resolveCommit(revision);
     if (commit) return { commit, via: 'ref' };
     return { code: 'SOURCE_UNSUPPORTED', error: `targetRevision "${revision}" is not a tag, branch or commit of this repository`, hint: 'Fetch the ref, or fix the targetRevision.' };
+  }
+
+  /**
+   * The commit that released `version` of the chart at `chartPath`: the first commit whose
+   * Chart.yaml carries it. Tags are for people; this rule needs none, so it holds in any
+   * clone with history.
+   */
+  async resolveRelease(chartPath: string, version: string): Promise<ResolvedRevision | RevisionError> {
+    const chartName = posix.basename(chartPath);
+    const versions = await this.releasedVersions(chartPath);
+    const commit = versions.get(version) ?? versions.get(version.replace(/^v/, ''));
+    if (commit) return { commit, via: 'release' };
+    if (versions.size === 0) {
+      return {
+        code: 'CHART_UNKNOWN',
+        error: `there is no chart ${chartName}: ${chartPath}/Chart.yaml is not in this repository's history`,
+        hint: `Use one of the charts under ${posix.dirname(chartPath)}/, or add the chart first.`,
+      };
+    }
+    const shallow = await this.git.isShallow();
+    return {
+      code: 'CHART_VERSION_UNRELEASED',
+      error: `${chartName} ${version} is not released: no commit of ${chartPath}/Chart.yaml carries version ${version}, so the registry cannot have it and Argo CD would fail to pull it`,
+      hint: shallow
+        ? 'This clone is shallow: fetch the history (`git fetch --unshallow`, or actions/checkout with fetch-depth: 0).'
+        : `Released versions: ${[...versions.keys()].join(', ')}. Pin one of them, or release ${version} first (bump version in ${chartPath}/Chart.yaml).`,
+    };
   }
 
   /** Version -> first commit carrying it, over the history of the rendered snapshot. */
@@ -162,6 +205,52 @@ export class ChartStore {
         if (!existsSync(join(dir, '.complete'))) throw err;
       }
       return { dir: chartDir, key };
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * The package `helm package` makes of the chart at `commit` (dependencies vendored under
+   * charts/, .helmignore applied, Chart.yaml as helm writes it), extracted the way Argo CD's
+   * repo-server extracts a pulled chart: `<dir>/<chart>/`. Cached by the chart tree's id.
+   */
+  packageAt(commit: string, chartPath: string): Promise<ChartPackage | { error: string }> {
+    const key = `package\0${commit}\0${chartPath}`;
+    let hit = this.packages.get(key);
+    if (!hit) {
+      hit = this.packageUncached(commit, chartPath);
+      this.packages.set(key, hit);
+    }
+    return hit;
+  }
+
+  private async packageUncached(commit: string, chartPath: string): Promise<ChartPackage | { error: string }> {
+    const source = await this.materialize(commit, chartPath);
+    if ('error' in source) return source;
+    const name = posix.basename(chartPath);
+    const dir = join(this.cacheDir, 'packages', source.key);
+    const file = join(dir, 'package.tgz');
+    const extracted = join(dir, name);
+    if (existsSync(join(dir, '.complete'))) return { dir: extracted, key: `pkg-${source.key}`, file };
+    if (!this.helm) throw new InternalError('INTERNAL', 'ChartStore.packageAt needs helm');
+
+    const tmp = `${dir}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+    try {
+      await mkdir(tmp, { recursive: true });
+      const packaged = await this.helm.package(source.dir, tmp);
+      if ('error' in packaged) return { error: `helm package failed for ${chartPath} at ${commit.slice(0, 12)}: ${packaged.error}` };
+      await rename(packaged.file, join(tmp, 'package.tgz'));
+      await extract({ file: join(tmp, 'package.tgz'), cwd: tmp, strict: true });
+      if (!existsSync(join(tmp, name, 'Chart.yaml'))) return { error: `the package of ${chartPath} has no ${name}/Chart.yaml` };
+      await writeFile(join(tmp, '.complete'), '');
+      await mkdir(dirname(dir), { recursive: true });
+      try {
+        await rename(tmp, dir);
+      } catch (err) {
+        if (!existsSync(join(dir, '.complete'))) throw err;
+      }
+      return { dir: extracted, key: `pkg-${source.key}`, file };
     } finally {
       await rm(tmp, { recursive: true, force: true });
     }

@@ -43,22 +43,24 @@ export async function renderApp(plan: RenderPlan, deps: RenderDeps): Promise<Ren
     return result;
   };
 
-  let revision: ResolvedRevision;
-  if (plan.chart.tree.kind === 'snapshot') {
-    revision = { commit: deps.snapshot.commit ?? (await deps.git.resolveCommit('HEAD')) ?? '', via: 'snapshot' };
-  } else {
-    const resolved = await deps.charts.resolve(plan.chart.revision, plan.chart.path);
-    if ('error' in resolved) {
-      // Origins are most specific first: the version pin, then the chart name.
-      const origin = resolved.code === 'CHART_UNKNOWN' ? plan.chart.origin[plan.chart.origin.length - 1]! : plan.chart.origin[0]!;
-      return fail(resolved.code, resolved.error, origin, resolved.hint);
-    }
-    revision = resolved;
+  const resolved = await deps.charts.resolveChart(plan.chart);
+  if ('error' in resolved) {
+    // Origins are most specific first: the version pin, then the chart name.
+    const origin = resolved.code === 'CHART_UNKNOWN' ? plan.chart.origin[plan.chart.origin.length - 1]! : plan.chart.origin[0]!;
+    return fail(resolved.code, resolved.error, origin, resolved.hint);
   }
+  const revision: ResolvedRevision = resolved;
   result.chart = revision;
 
-  const chart = await deps.charts.materialize(plan.chart.tree.kind === 'snapshot' ? deps.snapshot.commit : revision.commit, plan.chart.path);
+  // A registry chart is the released package, extracted where Argo CD extracts a pulled chart;
+  // a Git source is the chart directory at its revision.
+  const chart =
+    plan.chart.tree.kind === 'release'
+      ? await deps.charts.packageAt(revision.commit, plan.chart.path)
+      : await deps.charts.materialize(plan.chart.tree.kind === 'snapshot' ? deps.snapshot.commit : revision.commit, plan.chart.path);
   if ('error' in chart) return fail('CHART_DEPENDENCY', chart.error, plan.chart.origin[0]!);
+  // The repo-server's ARGOCD_APP_REVISION: the chart version for a Helm repository source, the commit for Git.
+  const appRevision = plan.chart.tree.kind === 'release' ? plan.chart.tree.version : revision.commit;
 
   // Value files are read from their tree and handed to helm as content-addressed copies, so a
   // render of any ref works the same and its cache key is the content, not the path.
@@ -83,11 +85,11 @@ export async function renderApp(plan: RenderPlan, deps: RenderDeps): Promise<Ren
   }
   const extra = plan.extraValues === undefined ? undefined : await storeValues(deps.cacheDir, plan.extraValues);
 
-  const args = buildHelmArgs(plan, { valueFiles: valueFiles.map((v) => v.file), extraValues: extra?.file, revision: revision.commit });
-  result.command = ['helm', ...buildHelmArgs(plan, { valueFiles: valueFiles.map((v) => v.display), extraValues: extra ? '<inline values>' : undefined, revision: revision.commit })];
+  const args = buildHelmArgs(plan, { valueFiles: valueFiles.map((v) => v.file), extraValues: extra?.file, revision: appRevision });
+  result.command = ['helm', ...buildHelmArgs(plan, { valueFiles: valueFiles.map((v) => v.display), extraValues: extra ? '<inline values>' : undefined, revision: appRevision })];
 
   const key = createHash('sha256')
-    .update(JSON.stringify([deps.helm.version, chart.key, buildHelmArgs(plan, { valueFiles: valueFiles.map((v) => v.hash), extraValues: extra?.hash, revision: revision.commit })]))
+    .update(JSON.stringify([deps.helm.version, chart.key, buildHelmArgs(plan, { valueFiles: valueFiles.map((v) => v.hash), extraValues: extra?.hash, revision: appRevision })]))
     .digest('hex');
   const cacheFile = join(deps.cacheDir, 'renders', `${key}.yaml`);
   if (existsSync(cacheFile)) {
@@ -115,7 +117,7 @@ export async function renderApp(plan: RenderPlan, deps: RenderDeps): Promise<Ren
 async function readTreeFile(tree: TreeRef, path: string, deps: RenderDeps, plan: RenderPlan, chartRevision: ResolvedRevision): Promise<string | undefined> {
   if (tree.kind === 'snapshot') return (await deps.snapshot.readFiles([path])).get(path);
   // Value files without $ref live beside the chart, at the chart's revision.
-  const resolved = tree.revision === plan.chart.revision ? chartRevision : await deps.charts.resolve(tree.revision, '');
+  const resolved = tree.kind === 'release' || tree.revision === plan.chart.revision ? chartRevision : await deps.charts.resolve(tree.revision, '');
   if ('error' in resolved) return undefined;
   return (await deps.git.readBlobs([`${resolved.commit}:${path}`])).get(`${resolved.commit}:${path}`);
 }

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
+import type { Application } from '../core/appset/application.js';
 import { expandAppSets } from '../core/appset/expand.js';
 import { UsageError } from '../core/errors.js';
 import { uniqueFindings, type Finding } from '../core/findings.js';
@@ -22,12 +23,16 @@ export interface RenderFleetOptions {
 }
 
 export interface FleetRender {
+  /** Every Application the ApplicationSets generate. */
+  applications: Application[];
   apps: RenderedApp[];
   /** Load, expansion and plan findings; render findings live on each app. */
   findings: Finding[];
 }
 
 export interface FleetPlan {
+  /** Every Application the ApplicationSets generate (all environments and services). */
+  applications: Application[];
   plans: RenderPlan[];
   /** Load, expansion and plan findings. */
   findings: Finding[];
@@ -51,13 +56,13 @@ export async function planFleet(ws: Workspace, options: Pick<RenderFleetOptions,
     plans.push(plan);
   }
   plans.sort((a, b) => a.env.name.localeCompare(b.env.name) || a.service.localeCompare(b.service) || a.app.name.localeCompare(b.app.name));
-  return { plans, findings: uniqueFindings(findings) };
+  return { applications: expanded.applications, plans, findings: uniqueFindings(findings) };
 }
 
 /** Every Application of the selected environments and services, rendered in parallel, in a stable order. */
 export async function renderFleet(ws: Workspace, options: RenderFleetOptions = {}): Promise<FleetRender> {
-  const { plans, findings } = await planFleet(ws, options);
-  return { apps: await renderPlans(ws, plans, options), findings };
+  const { applications, plans, findings } = await planFleet(ws, options);
+  return { applications, apps: await renderPlans(ws, plans, options), findings };
 }
 
 /** Renders the given plans of one workspace in parallel; results in plan order. */

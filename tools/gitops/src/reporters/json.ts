@@ -8,6 +8,8 @@ import { toolVersion } from './report.js';
 export function jsonReport(report: Report): string {
   const results = report.resources ?? [];
   const count = (status: string) => results.filter((r) => r.status === status).length;
+  // A command's own counts join the common summary; its other fields follow the results.
+  const { summary: ownSummary, ...data } = (report.data ?? {}) as { summary?: Record<string, unknown> };
   return `${JSON.stringify(
     {
       schemaVersion: 1,
@@ -21,8 +23,10 @@ export function jsonReport(report: Report): string {
         skipped: count('skipped'),
         findings: report.findings.length,
         warnings: report.findings.filter((f) => f.severity === 'warning').length,
+        ...ownSummary,
       },
       results,
+      ...data,
       findings: report.findings,
     },
     null,

@@ -10,6 +10,8 @@ export interface Report {
   findings: Finding[];
   /** Per-resource verdicts, for commands that check Kubernetes objects. */
   resources?: ResourceResult[];
+  /** Command-specific fields of the JSON report. */
+  data?: Record<string, unknown>;
 }
 
 export const toolVersion: string = (JSON.parse(readFileSync(join(toolRoot, 'package.json'), 'utf8')) as { version: string }).version;

@@ -13,6 +13,19 @@ export function readHelmPin(): HelmPin {
   return JSON.parse(readFileSync(join(toolRoot, 'helm-pin.json'), 'utf8')) as HelmPin;
 }
 
+/** How helm reaches an OCI registry. */
+export interface RegistryAccess {
+  /** Plain HTTP, for a registry without TLS (a local test registry). */
+  plainHttp: boolean;
+  /** helm's registry config file (credentials from `helm registry login`). */
+  config?: string;
+}
+
+function registryHint(ref: string): string {
+  const host = ref.replace(/^oci:\/\//, '').split('/')[0];
+  return `Check that ${host} is reachable and that you are logged in (\`helm registry login ${host}\`, or HELM_REGISTRY_CONFIG pointing at a registry config); a registry without TLS needs --plain-http.`;
+}
+
 export interface HelmTemplateResult {
   ok: boolean;
   stdout: string;
@@ -85,6 +98,65 @@ export class HelmRunner {
     if (r.exitCode === 0) return undefined;
     this.assertNotCrashed(r.stderr, r.exitCode, 'dependency build');
     return cleanError(r.stderr);
+  }
+
+  /** `helm package` of a chart directory into `destDir`; the package path, or helm's error. */
+  async package(chartDir: string, destDir: string): Promise<{ file: string } | { error: string }> {
+    const r = await exec(this.bin, ['package', '.', '--destination', destDir], { cwd: chartDir, env: this.env(), timeoutMs: 120_000 });
+    if (r.exitCode !== 0) {
+      this.assertNotCrashed(r.stderr, r.exitCode, 'package');
+      return { error: cleanError(r.stderr) };
+    }
+    // "Successfully packaged chart and saved it to: <path>"
+    const file = /saved it to: (.+\.tgz)\s*$/m.exec(r.stdout)?.[1];
+    if (!file) throw new ExternalToolError('HELM_FAILED', 'helm package did not say where it saved the package', { cmd: `${this.bin} package`, stderr: lastLines(r.stdout + r.stderr) });
+    return { file };
+  }
+
+  /**
+   * `helm pull oci://… --version V` into `destDir`, as Argo CD's repo-server pulls a Helm OCI
+   * chart. `notFound` when the registry has no such version; other failures throw (exit 2).
+   */
+  async pull(ref: string, version: string, destDir: string, registry: RegistryAccess): Promise<{ file: string } | { notFound: string }> {
+    const args = ['pull', ref, '--version', version, '--destination', destDir, ...(registry.plainHttp ? ['--plain-http'] : [])];
+    const r = await exec(this.bin, args, { cwd: destDir, env: this.registryEnv(registry), timeoutMs: 120_000 });
+    if (r.exitCode === 0) {
+      const name = `${ref.split('/').pop()}-${version}.tgz`;
+      return { file: join(destDir, name) };
+    }
+    this.assertNotCrashed(r.stderr, r.exitCode, 'pull');
+    const error = cleanError(r.stderr);
+    if (/not found|manifest unknown|name unknown|404/i.test(error)) return { notFound: error };
+    throw new ExternalToolError('HELM_REGISTRY_FAILED', `helm pull ${ref} --version ${version} failed: ${error}`, {
+      cmd: `helm ${args.join(' ')}`,
+      exitCode: r.exitCode,
+      stderr: lastLines(r.stderr),
+      hint: registryHint(ref),
+    });
+  }
+
+  /** `helm push <package> oci://…`. */
+  async push(file: string, remote: string, registry: RegistryAccess): Promise<void> {
+    const args = ['push', file, remote, ...(registry.plainHttp ? ['--plain-http'] : [])];
+    const r = await exec(this.bin, args, { cwd: process.cwd(), env: this.registryEnv(registry), timeoutMs: 300_000 });
+    if (r.exitCode === 0) return;
+    this.assertNotCrashed(r.stderr, r.exitCode, 'push');
+    throw new ExternalToolError('HELM_REGISTRY_FAILED', `helm push ${file.split('/').pop()} ${remote} failed: ${cleanError(r.stderr)}`, {
+      cmd: `helm ${args.join(' ')}`,
+      exitCode: r.exitCode,
+      stderr: lastLines(r.stderr),
+      hint: registryHint(remote),
+    });
+  }
+
+  /**
+   * Renders stay isolated from the user's helm state; registry verbs need the user's login:
+   * HELM_REGISTRY_CONFIG when set, else helm's default registry config.
+   */
+  private registryEnv(registry: RegistryAccess): NodeJS.ProcessEnv {
+    const env = this.env();
+    if (registry.config) env.HELM_REGISTRY_CONFIG = registry.config;
+    return env;
   }
 
   /** helm exits 1 for bad charts and for its own failures alike; a panic is never the chart's fault. */

@@ -13,10 +13,12 @@ export interface RenderOptions {
 export const renderCommand: CommandDefinition<RenderOptions> = {
   name: 'render',
   summary: "Render every Application with Argo CD's exact helm template command line",
+  reports: true,
   examples: [
     'gitops render --out /tmp/r                 # DIR/<env>/<service>.yaml for the whole fleet',
     'gitops render --env prod --service orders  # one Application to stdout',
     'gitops render --env dev --show-command     # with the helm command line of each Application',
+    'gitops render --format json=render.json    # Applications, helm argv and manifests as JSON',
   ],
   configure(command: Command) {
     command

@@ -7,7 +7,7 @@ import type { RenderPlan } from './plan.js';
  * `valueFiles` are the paths helm should read, in plan order, missing optional ones removed.
  */
 export function buildHelmArgs(plan: RenderPlan, files: { valueFiles: string[]; extraValues?: string; revision: string }): string[] {
-  const vars = { ...plan.envVars, ARGOCD_APP_REVISION: files.revision, ARGOCD_APP_REVISION_SHORT: files.revision.slice(0, 7) };
+  const vars = buildEnv(plan, files.revision);
   const args = ['template', '.', '--name-template', plan.releaseName];
   if (plan.namespace) args.push('--namespace', plan.namespace);
   if (plan.kubeVersion) args.push('--kube-version', plan.kubeVersion);
@@ -20,6 +20,11 @@ export function buildHelmArgs(plan: RenderPlan, files: { valueFiles: string[]; e
   if (plan.skipSchemaValidation) args.push('--skip-schema-validation');
   if (plan.skipTests) args.push('--skip-tests');
   return args;
+}
+
+/** The repo-server's build environment (newEnv): the plan's variables plus the revision ones. */
+export function buildEnv(plan: Pick<RenderPlan, 'envVars'>, revision: string): Record<string, string> {
+  return { ...plan.envVars, ARGOCD_APP_REVISION: revision, ARGOCD_APP_REVISION_SHORT: revision.slice(0, 7), ARGOCD_APP_REVISION_SHORT_8: revision.slice(0, 8) };
 }
 
 /** Argo CD escapes unescaped commas so a value is not split into several --set entries; `{a,b}` lists are kept. */

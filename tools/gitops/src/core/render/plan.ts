@@ -1,10 +1,14 @@
 import { posix } from 'node:path';
+import { stringify as stringifyYaml } from 'yaml';
 import type { Application, ApplicationSource } from '../appset/application.js';
 import type { Finding, SourceLocation } from '../findings.js';
 import type { Environment, RepoModel } from '../repo/model.js';
 
-/** Which tree a file is read from: the snapshot being rendered, or a Git revision of this repo. */
-export type TreeRef = { kind: 'snapshot' } | { kind: 'revision'; revision: string };
+/**
+ * Which tree a file is read from: the snapshot being rendered, a Git revision of this repo, or
+ * a released chart package (the chart directory at the first commit carrying that version).
+ */
+export type TreeRef = { kind: 'snapshot' } | { kind: 'revision'; revision: string } | { kind: 'release'; chart: string; version: string };
 
 export interface ValueFileRef {
   /** As written in the Application (e.g. $values/services/orders/values.yaml). */
@@ -23,11 +27,15 @@ export interface RenderPlan {
   /** services/<name> that generated the Application, when it came from a service.yaml. */
   service: string;
   chart: {
+    /** The chart's name (its directory name). */
+    name: string;
     /** Chart directory, repository-relative. */
     path: string;
-    /** targetRevision of the chart source. */
+    /** targetRevision of the chart source: a chart version for a registry source. */
     revision: string;
     tree: TreeRef;
+    /** The registry (Helm OCI repoURL, no scheme) when Argo CD pulls the chart as a released package. */
+    registry?: string;
     /** Where the revision is written (e.g. the release pin in service.yaml). */
     origin: SourceLocation[];
   };
@@ -72,19 +80,14 @@ export function planApplication(app: Application, repo: RepoModel): { plan?: Ren
   }
   const [source, index] = chartSources[0]!;
   const field = spec.sources ? `spec.sources.${index}` : 'spec.source';
-  if (source.chart) return finding('SOURCE_UNSUPPORTED', `Helm repository chart "${source.chart}" cannot be rendered offline`, field, 'Platform charts are rendered from this repository: use path: platform-charts/<chart>.');
-  if (source.repoURL !== repo.config.repoURL) {
-    return finding('SOURCE_UNSUPPORTED', `source repoURL "${source.repoURL}" is not this repository (${repo.config.repoURL})`, `${field}.repoURL`);
-  }
-  if (source.kustomize || source.directory || source.plugin || !source.path) {
-    return finding('SOURCE_UNSUPPORTED', 'only Helm chart sources (path to a chart) are rendered', field);
-  }
-  const chartPath = posix.normalize(source.path).replace(/\/$/, '');
-  if (chartPath.startsWith('..') || posix.isAbsolute(chartPath)) return finding('SOURCE_UNSUPPORTED', `source path "${source.path}" is outside the repository`, `${field}.path`);
+  const conflict = revisionConflict(sources, index);
+  if (conflict) return finding('SOURCE_REVISION_CONFLICT', conflict, `${sourcesField}.${sources.indexOf(sources.find((s) => s.ref)!)}.targetRevision`, 'A multi-source Application reads each repository at one revision: take the chart from the chart registry (charts.registry in gitops.yaml), or give every source of this repository the same targetRevision.');
+  const target = chartTarget(source, field, repo);
+  if ('error' in target) return finding('SOURCE_UNSUPPORTED', target.error, target.field, target.hint);
+  const { chartPath, chartTree, registry } = target;
 
   const helm = source.helm ?? {};
   const revision = source.targetRevision ?? 'HEAD';
-  const chartTree = treeOf(revision, repo);
   const refs = new Map(sources.filter((s) => s.ref).map((s) => [`$${s.ref}`, s] as const));
 
   const valueFiles: ValueFileRef[] = [];
@@ -93,6 +96,8 @@ export function planApplication(app: Application, repo: RepoModel): { plan?: Ren
     if ('error' in resolved) {
       return finding(resolved.code, resolved.error, `${field}.helm.valueFiles.${i}`, resolved.hint);
     }
+    // The repo-server passes each resolved file once, at its first position.
+    if (valueFiles.some((v) => v.path === resolved.path && JSON.stringify(v.tree) === JSON.stringify(resolved.tree))) continue;
     valueFiles.push({ raw, path: resolved.path, tree: resolved.tree, optional: helm.ignoreMissingValueFiles === true });
   }
   if ((helm.fileParameters ?? []).length > 0) return finding('SOURCE_UNSUPPORTED', 'helm.fileParameters are not rendered yet', `${field}.helm.fileParameters`);
@@ -101,19 +106,30 @@ export function planApplication(app: Application, repo: RepoModel): { plan?: Ren
   const setString = new Map<string, string>();
   for (const p of helm.parameters ?? []) (p.forceString ? setString : set).set(p.name, p.value ?? '');
 
-  const namespace = helm.namespace || spec.destination?.namespace || '';
+  const destinationNamespace = spec.destination?.namespace ?? '';
+  const namespace = helm.namespace || destinationNamespace;
+  const kubeVersion = normalizeKubeVersion(helm.kubeVersion || env.kubernetesVersion);
+  if (kubeVersion === undefined) return finding('SOURCE_UNSUPPORTED', `Kubernetes version "${helm.kubeVersion || env.kubernetesVersion}" is not a version Argo CD can parse`, helm.kubeVersion ? `${field}.helm.kubeVersion` : 'spec.destination');
   return {
     findings: [],
     plan: {
       app,
       env,
       service,
-      chart: { path: chartPath, revision, tree: chartTree, origin: app.origins.get(`${field}.targetRevision`) ?? [app.templateLocation] },
+      chart: {
+        name: posix.basename(chartPath),
+        path: chartPath,
+        revision,
+        tree: chartTree,
+        registry,
+        origin: [...(app.origins.get(`${field}.targetRevision`) ?? []), ...(app.origins.get(`${field}.chart`) ?? []), app.templateLocation],
+      },
       // Argo CD uses the name part of "<namespace>_<name>" application names.
       releaseName: helm.releaseName || app.name.split('_').pop()!,
       namespace,
-      kubeVersion: (helm.kubeVersion || env.kubernetesVersion).replaceAll('+', ''),
-      apiVersions: helm.apiVersions ?? env.apiVersions,
+      kubeVersion,
+      // The application controller passes the cluster's API versions sorted.
+      apiVersions: [...(helm.apiVersions ?? env.apiVersions)].sort(),
       set: [...set].sort(([a], [b]) => a.localeCompare(b)),
       setString: [...setString].sort(([a], [b]) => a.localeCompare(b)),
       valueFiles,
@@ -121,11 +137,13 @@ export function planApplication(app: Application, repo: RepoModel): { plan?: Ren
       skipCrds: helm.skipCrds === true,
       skipSchemaValidation: helm.skipSchemaValidation === true,
       skipTests: helm.skipTests === true,
+      // reposerver newEnv: the namespace is the destination's, not helm.namespace.
       envVars: {
         ARGOCD_APP_NAME: app.name,
-        ARGOCD_APP_NAMESPACE: namespace,
+        ARGOCD_APP_NAMESPACE: destinationNamespace,
+        ARGOCD_APP_PROJECT_NAME: spec.project ?? '',
         ARGOCD_APP_SOURCE_REPO_URL: source.repoURL ?? '',
-        ARGOCD_APP_SOURCE_PATH: source.path,
+        ARGOCD_APP_SOURCE_PATH: source.path ?? '',
         ARGOCD_APP_SOURCE_TARGET_REVISION: revision,
       },
     },
@@ -150,6 +168,104 @@ function findEnvironment(repo: RepoModel, dest: { name?: string; server?: string
   return undefined;
 }
 
+type ChartTarget = { chartPath: string; chartTree: TreeRef; registry?: string } | { error: string; field: string; hint?: string };
+
+const CHART_NAME = /^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$/;
+const EXACT_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+
+/**
+ * Where the chart comes from: a released package in the chart registry (Argo CD pulls
+ * `oci://<repoURL>/<chart>` at that version), or a chart directory of this repository.
+ */
+function chartTarget(source: ApplicationSource, field: string, repo: RepoModel): ChartTarget {
+  const charts = repo.config.charts;
+  if (source.chart !== undefined) {
+    const url = source.repoURL ?? '';
+    if (url.startsWith('oci://')) {
+      return { error: `repoURL "${url}" starts with oci://, which Argo CD reads as an OCI artifact, not a Helm chart`, field: `${field}.repoURL`, hint: `Write the registry without the scheme: repoURL: ${url.slice('oci://'.length)}.` };
+    }
+    if (!charts) return { error: `Helm chart "${source.chart}" from ${url} cannot be rendered offline: gitops.yaml names no chart registry`, field: `${field}.repoURL`, hint: 'Add charts.registry (oci://<host>/<path>) to gitops.yaml: released platform charts are rebuilt from this repository.' };
+    if (normalizeRegistry(url) !== normalizeRegistry(charts.repoURL)) {
+      return { error: `Helm chart "${source.chart}" comes from ${url}, not from this repository's chart registry ${charts.repoURL}: it cannot be rendered offline`, field: `${field}.repoURL`, hint: `Use repoURL: ${charts.repoURL}.` };
+    }
+    if (!CHART_NAME.test(source.chart)) return { error: `chart "${source.chart}" is not a chart name`, field: `${field}.chart` };
+    if (source.path) return { error: 'a registry chart source takes no path', field: `${field}.path`, hint: 'Remove path: Argo CD renders the pulled package itself.' };
+    const version = source.targetRevision ?? '';
+    if (!EXACT_VERSION.test(version)) {
+      return { error: `targetRevision "${version}" of chart ${source.chart} is not an exact chart version`, field: `${field}.targetRevision`, hint: 'Pin an exact released version (e.g. 1.2.0): a range would resolve against the registry at sync time, which no offline render can match.' };
+    }
+    return { chartPath: `${charts.dir}/${source.chart}`, chartTree: { kind: 'release', chart: source.chart, version }, registry: charts.repoURL };
+  }
+  if (normalizeGitUrl(source.repoURL ?? '') !== normalizeGitUrl(repo.config.repoURL)) {
+    return { error: `source repoURL "${source.repoURL}" is not this repository (${repo.config.repoURL})`, field: `${field}.repoURL` };
+  }
+  if (source.kustomize || source.directory || source.plugin || !source.path) {
+    return { error: 'only Helm chart sources (path to a chart, or a chart from the chart registry) are rendered', field };
+  }
+  const chartPath = posix.normalize(source.path).replace(/\/$/, '');
+  if (chartPath.startsWith('..') || posix.isAbsolute(chartPath)) return { error: `source path "${source.path}" is outside the repository`, field: `${field}.path` };
+  return { chartPath, chartTree: treeOf(source.targetRevision ?? 'HEAD', repo) };
+}
+
+/**
+ * The repo-server's checks on a multi-source Application (reposerver/repository): a `$ref`
+ * source of the chart's own repository at another revision, or two `$ref` sources of one
+ * repository at different revisions, make the whole Application fail.
+ */
+function revisionConflict(sources: readonly ApplicationSource[], chartIndex: number): string | undefined {
+  const chart = sources[chartIndex]!;
+  const referenced = new Set((chart.helm?.valueFiles ?? []).filter((f) => f.startsWith('$')).map((f) => f.split('/')[0]!.slice(1)));
+  const seen = new Map<string, ApplicationSource>();
+  for (const ref of sources) {
+    if (!ref.ref || !referenced.has(ref.ref) || ref.chart) continue;
+    const url = normalizeGitUrl(ref.repoURL ?? '');
+    const prev = seen.get(url);
+    if (prev && (prev.targetRevision ?? '') !== (ref.targetRevision ?? '')) {
+      return `cannot reference multiple revisions for the same repository ($${ref.ref} references "${ref.targetRevision ?? ''}" while $${prev.ref} references "${prev.targetRevision ?? ''}")`;
+    }
+    seen.set(url, ref);
+    if (chart.chart === undefined && url === normalizeGitUrl(chart.repoURL ?? '') && !sameRevision(ref.targetRevision, chart.targetRevision)) {
+      return `cannot reference a different revision of the same repository ($${ref.ref} references "${ref.targetRevision ?? 'HEAD'}" while the application references "${chart.targetRevision ?? 'HEAD'}")`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Argo CD compares the commits both revisions resolve to. Without a fetch the tool can only
+ * tell that equal names (or HEAD and an empty revision) agree: anything else is refused, never
+ * guessed to be the same commit.
+ */
+function sameRevision(a: string | undefined, b: string | undefined): boolean {
+  const norm = (r: string | undefined) => (r === undefined || r === '' ? 'HEAD' : r);
+  return norm(a) === norm(b);
+}
+
+/** Argo CD's git.NormalizeGitURL: case, surrounding space and a .git suffix do not make another repository. */
+export function normalizeGitUrl(url: string): string {
+  let u = url.trim().toLowerCase();
+  const scp = /^([\w.-]+@[\w.-]+):(?!\/\/)(.*)$/.exec(u);
+  if (scp) u = `${scp[1]}/${scp[2]}`;
+  return u.replace(/\.git$/, '').replace(/^ssh:\/\//, '');
+}
+
+function normalizeRegistry(url: string): string {
+  return url.trim().toLowerCase().replace(/\/+$/, '');
+}
+
+/**
+ * Argo CD's parseKubeVersion (k8s ParseGeneric, then String): a leading v and anything after
+ * the numeric components (`+k3s1`, `-eks-1`) are dropped. Undefined when it does not parse.
+ */
+export function normalizeKubeVersion(version: string): string | undefined {
+  if (version === '') return '';
+  const m = /^\s*v?([0-9]+(?:\.[0-9]+)*)(.*)$/s.exec(version);
+  if (!m) return undefined;
+  const parts = m[1]!.split('.');
+  if (parts.length < 2 || (parts[0]!.length > 1 && parts[0]!.startsWith('0'))) return undefined;
+  return parts.map((p) => String(Number(p))).join('.');
+}
+
 /** HEAD and the tracked branch are "this snapshot"; anything else is a Git revision. */
 function treeOf(revision: string, repo: RepoModel): TreeRef {
   return revision === '' || revision === 'HEAD' || revision === repo.config.defaultBranch ? { kind: 'snapshot' } : { kind: 'revision', revision };
@@ -172,7 +288,7 @@ function resolveValueFile(raw: string, chartPath: string, chartTree: TreeRef, re
   let rest: string;
   let tree: TreeRef;
   if (ref) {
-    if (ref.repoURL !== repo.config.repoURL) return { code: 'SOURCE_UNSUPPORTED', error: `${refName} refers to another repository (${ref.repoURL})` };
+    if (normalizeGitUrl(ref.repoURL ?? '') !== normalizeGitUrl(repo.config.repoURL)) return { code: 'SOURCE_UNSUPPORTED', error: `${refName} refers to another repository (${ref.repoURL})` };
     base = '';
     rest = raw.slice(refName.length);
     tree = treeOf(ref.targetRevision ?? 'HEAD', repo);
@@ -199,8 +315,9 @@ function joinInside(base: string, rest: string): string | undefined {
   return parts.join('/');
 }
 
+/** helm.valuesObject / helm.values as the repo-server writes them (ValuesYAML: keys sorted, as sigs.k8s.io/yaml does). */
 function extraValues(helm: NonNullable<ApplicationSource['helm']>): string | undefined {
-  if (helm.valuesObject && Object.keys(helm.valuesObject).length > 0) return JSON.stringify(helm.valuesObject);
+  if (helm.valuesObject && Object.keys(helm.valuesObject).length > 0) return stringifyYaml(helm.valuesObject, { sortMapEntries: true, indentSeq: false, lineWidth: 0 });
   if (helm.values && helm.values.trim()) return helm.values;
   return undefined;
 }

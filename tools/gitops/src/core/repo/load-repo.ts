@@ -109,8 +109,13 @@ function parseConfig(text: string): GitopsConfig {
       hint: 'See tools/gitops/schemas/gitops-config.schema.json for the settings.',
     });
   }
-  const data = doc.data as Partial<GitopsConfig> & { repoURL: string };
-  return { repoURL: data.repoURL, defaultBranch: data.defaultBranch ?? 'main', newGitFileGlobbing: data.newGitFileGlobbing ?? false, schemaDir: data.schemaDir };
+  const data = doc.data as Partial<Omit<GitopsConfig, 'charts'>> & { repoURL: string; charts?: { registry: string; dir?: string } };
+  const charts = data.charts && {
+    registry: data.charts.registry,
+    repoURL: data.charts.registry.replace(/^oci:\/\//, ''),
+    dir: (data.charts.dir ?? 'platform-charts').replace(/\/+$/, ''),
+  };
+  return { repoURL: data.repoURL, defaultBranch: data.defaultBranch ?? 'main', newGitFileGlobbing: data.newGitFileGlobbing ?? false, schemaDir: data.schemaDir, charts };
 }
 
 function nameMatchesDir(doc: YamlDoc, dirName: string, code: Finding['code'], parent: string): Finding[] {

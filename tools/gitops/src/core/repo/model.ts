@@ -12,6 +12,18 @@ export interface GitopsConfig {
   newGitFileGlobbing: boolean;
   /** Directory of the Kubernetes and CRD JSON schemas, relative to the repository root. */
   schemaDir?: string;
+  /** Where chart sources live and where released versions are published. */
+  charts?: ChartsConfig;
+}
+
+/** gitops.yaml `charts`. */
+export interface ChartsConfig {
+  /** oci://<host>/<path>: the registry `gitops chart release` publishes to. */
+  registry: string;
+  /** The registry as Argo CD's Helm OCI sources name it: <host>/<path>, no scheme. */
+  repoURL: string;
+  /** Chart sources, repository-relative (platform-charts). */
+  dir: string;
 }
 
 /** environments/<name>/environment.yaml */
