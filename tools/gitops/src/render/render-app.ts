@@ -45,8 +45,7 @@ export async function renderApp(plan: RenderPlan, deps: RenderDeps): Promise<Ren
 
   const resolved = await deps.charts.resolveChart(plan.chart);
   if ('error' in resolved) {
-    // Origins are most specific first: the version pin, then the chart name.
-    const origin = resolved.code === 'CHART_UNKNOWN' ? plan.chart.origin[plan.chart.origin.length - 1]! : plan.chart.origin[0]!;
+    const origin = resolved.code === 'CHART_UNKNOWN' ? plan.chart.nameOrigin : plan.chart.origin[0]!;
     return fail(resolved.code, resolved.error, origin, resolved.hint);
   }
   const revision: ResolvedRevision = resolved;

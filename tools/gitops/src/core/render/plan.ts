@@ -36,8 +36,10 @@ export interface RenderPlan {
     tree: TreeRef;
     /** The registry (Helm OCI repoURL, no scheme) when Argo CD pulls the chart as a released package. */
     registry?: string;
-    /** Where the revision is written (e.g. the release pin in service.yaml). */
+    /** Where the revision is written (e.g. the release pin in service.yaml), most specific first. */
     origin: SourceLocation[];
+    /** Where the chart's name is written (service.yaml `chart:` for a templated name). */
+    nameOrigin: SourceLocation;
   };
   releaseName: string;
   namespace: string;
@@ -122,7 +124,8 @@ export function planApplication(app: Application, repo: RepoModel): { plan?: Ren
         revision,
         tree: chartTree,
         registry,
-        origin: [...(app.origins.get(`${field}.targetRevision`) ?? []), ...(app.origins.get(`${field}.chart`) ?? []), app.templateLocation],
+        origin: [...(app.origins.get(`${field}.targetRevision`) ?? []), app.templateLocation],
+        nameOrigin: originFor(app, source.chart !== undefined ? `${field}.chart` : `${field}.path`),
       },
       // Argo CD uses the name part of "<namespace>_<name>" application names.
       releaseName: helm.releaseName || app.name.split('_').pop()!,
