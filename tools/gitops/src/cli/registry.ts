@@ -1,3 +1,4 @@
+import { chartCommand } from '../commands/chart/command.js';
 import { checkCommand } from '../commands/check/command.js';
 import { diffCommand } from '../commands/diff/command.js';
 import { lintCommand } from '../commands/lint/command.js';
@@ -7,4 +8,4 @@ import { validateCommand } from '../commands/validate/command.js';
 import type { CommandDefinition } from './types.js';
 
 /** Every command of the CLI, in help order. A test checks each commands/<name>/ folder is listed. */
-export const commands: CommandDefinition<any>[] = [checkCommand, lintCommand, renderCommand, validateCommand, policyCommand, diffCommand];
+export const commands: CommandDefinition<any>[] = [checkCommand, lintCommand, renderCommand, validateCommand, policyCommand, diffCommand, chartCommand];

@@ -19,9 +19,17 @@ async function filesOf(entries: Map<string, Buffer>): Promise<Map<string, string
     if (/(^|\/)charts\/[^/]+\.tgz$/.test(path)) {
       const inner = await filesOf(await readArchive(Readable.from([data])));
       for (const [innerPath, hash] of inner) files.set(`${path}!/${innerPath}`, hash);
-    } else files.set(path, createHash('sha256').update(data).digest('hex'));
+    } else files.set(path, createHash('sha256').update(/(^|\/)Chart\.lock$/.test(path) ? withoutGeneratedTime(data) : data).digest('hex'));
   }
   return files;
+}
+
+/**
+ * `helm dependency build` writes the time into a Chart.lock it generates (when none is
+ * committed): that line says when a package was built, not what it contains.
+ */
+function withoutGeneratedTime(data: Buffer): string {
+  return data.toString('utf8').replace(/^generated: .*$/m, '');
 }
 
 /** Paths that differ between two packages' files: added, removed or changed. */

@@ -46,6 +46,11 @@ export class Git {
     return this.resolveCommit(`refs/tags/${name}`);
   }
 
+  /** Creates annotated tag `name` at `commit` (annotated, so `git push --follow-tags` carries it). */
+  async createTag(name: string, commit: string, message: string): Promise<void> {
+    await this.run(['tag', '--annotate', '--message', message, '--end-of-options', name, commit]);
+  }
+
   /** Object id of the tree at `commit:path`, or undefined when the path does not exist there. */
   async treeId(commit: string, path: string): Promise<string | undefined> {
     const r = await this.run(['rev-parse', '--verify', '--quiet', `${commit}:${path}`], { allowFail: true });
