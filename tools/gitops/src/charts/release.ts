@@ -50,7 +50,7 @@ export async function releaseCharts(
   target: RegistryTarget,
   options: { only: readonly string[]; dryRun: boolean },
 ): Promise<{ releases: ChartRelease[]; findings: Finding[] }> {
-  const charts = new ChartStore(ws.git, helm, ws.snapshot, ws.cacheDir);
+  const charts = new ChartStore(ws.git, async () => helm, ws.snapshot, ws.cacheDir);
   const releases: ChartRelease[] = [];
   const findings: Finding[] = [];
   const scratch = await mkdtemp(join(tmpdir(), 'gitops-release-'));
@@ -86,7 +86,7 @@ export async function releaseCharts(
 
 /** Pulls every version a service pins and compares it with the package rebuilt from its commit. */
 export async function verifyPins(ws: Workspace, helm: HelmRunner, target: RegistryTarget, only: readonly string[]): Promise<{ releases: ChartRelease[]; findings: Finding[] }> {
-  const charts = new ChartStore(ws.git, helm, ws.snapshot, ws.cacheDir);
+  const charts = new ChartStore(ws.git, async () => helm, ws.snapshot, ws.cacheDir);
   const dir = ws.model.config.charts?.dir ?? 'platform-charts';
   const pinned = new Map<string, { chart: string; version: string; services: string[] }>();
   for (const service of ws.model.services.values()) {

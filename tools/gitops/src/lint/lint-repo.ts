@@ -1,9 +1,8 @@
 import pLimit from 'p-limit';
 import { sortFindings, uniqueFindings, type Finding } from '../core/findings.js';
-import { planFleet } from '../render/render-fleet.js';
-import type { Workspace } from '../workspace.js';
+import type { FleetRun, FleetScope } from '../render/fleet-run.js';
 import { lintFiles } from './lint-files.js';
-import { AppValuesCache, lintValues } from './lint-values.js';
+import { lintValues } from './lint-values.js';
 
 export interface LintResult {
   findings: Finding[];
@@ -11,9 +10,9 @@ export interface LintResult {
 }
 
 /** Every lint check over the repository, or over the Applications of the selected environments and services. */
-export async function lintRepo(ws: Workspace, options: { envs?: string[]; services?: string[] } = {}, values = new AppValuesCache(ws)): Promise<LintResult> {
-  const [files, fleet] = await Promise.all([lintFiles(ws), planFleet(ws, options)]);
+export async function lintRepo(run: FleetRun, scope: FleetScope = {}): Promise<LintResult> {
+  const [files, plans, fleet] = await Promise.all([lintFiles(run.ws), run.select(scope), run.plan()]);
   const limit = pLimit(8);
-  const checked = await Promise.all(fleet.plans.map((plan) => limit(() => lintValues(plan, values))));
-  return { findings: sortFindings(uniqueFindings([...files, ...fleet.findings, ...checked.flat()])), applications: fleet.plans.length };
+  const checked = await Promise.all(plans.map((plan) => limit(() => lintValues(plan, run.values))));
+  return { findings: sortFindings(uniqueFindings([...files, ...fleet.findings, ...checked.flat()])), applications: plans.length };
 }

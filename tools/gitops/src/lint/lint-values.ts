@@ -83,14 +83,14 @@ async function loadAppValues(plan: RenderPlan, ws: Workspace, charts: ChartStore
  * findings about rendered fields trace back through them).
  */
 export class AppValuesCache {
-  private readonly charts: ChartStore;
   private readonly blobs: BlobCache = new Map();
   private readonly values = new Map<string, Promise<AppValues | undefined>>();
 
-  constructor(private readonly ws: Workspace) {
+  constructor(
+    private readonly ws: Workspace,
     // Versions resolve from Git alone: no helm needed.
-    this.charts = new ChartStore(ws.git, undefined, ws.snapshot, ws.cacheDir);
-  }
+    private readonly charts = new ChartStore(ws.git, undefined, ws.snapshot, ws.cacheDir),
+  ) {}
 
   get(plan: RenderPlan): Promise<AppValues | undefined> {
     let hit = this.values.get(plan.app.name);

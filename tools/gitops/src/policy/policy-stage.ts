@@ -1,9 +1,8 @@
 import { UsageError } from '../core/errors.js';
 import { uniqueFindings, type Finding } from '../core/findings.js';
-import { fleetManifests, type AppManifests } from '../render/fleet-manifests.js';
+import type { AppManifests } from '../render/fleet-manifests.js';
+import type { FleetRun } from '../render/fleet-run.js';
 import type { RenderedApp } from '../render/render-app.js';
-import { planFleet, renderPlans } from '../render/render-fleet.js';
-import type { Workspace } from '../workspace.js';
 import { evaluatePolicy, loadProjects, policyApps } from './evaluate.js';
 import { appKey, loadWaivers } from './waivers.js';
 
@@ -14,17 +13,6 @@ export interface PolicyStageOptions {
   services?: string[];
   /** YYYY-MM-DD: the date waivers expire against (see policyToday). */
   today: string;
-  /**
-   * Renders the caller already has (e.g. `gitops check`); any Application of the selected
-   * environments missing from them is rendered here.
-   */
-  rendered?: readonly RenderedApp[];
-  /** Their objects, when the caller has parsed them already (validate and policy share one parse). */
-  parsed?: readonly AppManifests[];
-  concurrency?: number;
-  /** Environment for locating helm. */
-  env?: NodeJS.ProcessEnv;
-  onProgress?: (done: number, total: number) => void;
 }
 
 export interface PolicyStageResult {
@@ -41,28 +29,20 @@ export interface PolicyStageResult {
 
 /**
  * The policy stage: renders every Application of the selected environments (cross-Application
- * rules need them all), runs the rules over the selected ones and applies the waivers.
+ * rules need them all; the run renders each once, whoever asked first), runs the rules over the
+ * selected ones and applies the waivers.
  */
-export async function policyStage(ws: Workspace, options: PolicyStageOptions): Promise<PolicyStageResult> {
+export async function policyStage(run: FleetRun, options: PolicyStageOptions): Promise<PolicyStageResult> {
+  const { ws } = run;
   // Rejects an unknown --env or --service before anything is rendered.
-  const selectedPlans = (await planFleet(ws, { envs: options.envs, services: options.services })).plans;
-  const fleet = await planFleet(ws);
+  const selectedPlans = await run.select({ envs: options.envs, services: options.services });
+  const fleet = await run.plan();
   const selected = new Set(selectedPlans.map((p) => appKey(p.env.name, p.service)));
   const envs = new Set(selectedPlans.map((p) => p.env.name));
 
-  const have = new Map((options.rendered ?? []).map((r) => [r.plan.app.name, r]));
   const plans = fleet.plans.filter((p) => envs.has(p.env.name));
-  const [renderedHere, projects, waivers] = await Promise.all([
-    renderPlans(ws, plans.filter((p) => !have.has(p.app.name)), { concurrency: options.concurrency, env: options.env, onProgress: options.onProgress }),
-    loadProjects(ws.model),
-    loadWaivers(ws.model),
-  ]);
-  const byName = new Map(renderedHere.map((r) => [r.plan.app.name, r]));
-  const rendered = plans.map((p) => have.get(p.app.name) ?? byName.get(p.app.name)!);
-  const known = new Map((options.parsed ?? []).map((p) => [p.app.plan.app.name, p]));
-  const parsedHere = fleetManifests(rendered.filter((r) => !known.has(r.plan.app.name)));
-  const parsedHereByName = new Map(parsedHere.map((p) => [p.app.plan.app.name, p]));
-  const parsed = rendered.filter((r) => r.manifests !== undefined).map((r) => known.get(r.plan.app.name) ?? parsedHereByName.get(r.plan.app.name)!);
+  const [rendered, projects, waivers] = await Promise.all([run.render(plans), loadProjects(ws.model), loadWaivers(ws.model)]);
+  const parsed = run.manifests(rendered);
 
   // A render that failed is an error of its own, never a pass.
   const isSelected = (r: RenderedApp) => selected.has(appKey(r.plan.env.name, r.plan.service));

@@ -52,8 +52,8 @@ export class ChartStore {
 
   constructor(
     private readonly git: Git,
-    /** Needed only to build dependencies; lint resolves versions without it. */
-    private readonly helm: HelmRunner | undefined,
+    /** Needed only to build dependencies and packages (located on first use); lint resolves versions without it. */
+    private readonly helm: (() => Promise<HelmRunner>) | undefined,
     private readonly snapshot: Snapshot,
     private readonly cacheDir: string,
   ) {}
@@ -193,7 +193,7 @@ export class ChartStore {
       if (!existsSync(join(tmpChart, 'Chart.yaml'))) return { error: `${chartPath}/Chart.yaml not found` };
       if (await needsDependencyBuild(tmpChart)) {
         if (!this.helm) throw new InternalError('INTERNAL', 'ChartStore.materialize needs helm');
-        const error = await this.helm.dependencyBuild(tmpChart);
+        const error = await (await this.helm()).dependencyBuild(tmpChart);
         if (error) return { error: `helm dependency build failed for ${chartPath}: ${error}` };
       }
       await writeFile(join(tmp, '.complete'), '');
@@ -234,11 +234,12 @@ export class ChartStore {
     const extracted = join(dir, name);
     if (existsSync(join(dir, '.complete'))) return { dir: extracted, key: `pkg-${source.key}`, file };
     if (!this.helm) throw new InternalError('INTERNAL', 'ChartStore.packageAt needs helm');
+    const helm = await this.helm();
 
     const tmp = `${dir}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
     try {
       await mkdir(tmp, { recursive: true });
-      const packaged = await this.helm.package(source.dir, tmp);
+      const packaged = await helm.package(source.dir, tmp);
       if ('error' in packaged) return { error: `helm package failed for ${chartPath} at ${commit.slice(0, 12)}: ${packaged.error}` };
       await rename(packaged.file, join(tmp, 'package.tgz'));
       await extract({ file: join(tmp, 'package.tgz'), cwd: tmp, strict: true });

@@ -2,9 +2,8 @@ import type { CommandHandler } from '../../cli/types.js';
 import { sortFindings, uniqueFindings } from '../../core/findings.js';
 import { attachValuesOrigins } from '../../lint/attach-origins.js';
 import { lintRepo } from '../../lint/lint-repo.js';
-import { AppValuesCache } from '../../lint/lint-values.js';
 import { policyStage, policyToday } from '../../policy/policy-stage.js';
-import { fleetManifests } from '../../render/fleet-manifests.js';
+import { FleetRun } from '../../render/fleet-run.js';
 import { renderFleet } from '../../render/render-fleet.js';
 import { countSummary } from '../../reporters/summary.js';
 import { validateRendered } from '../../validate/validate-stage.js';
@@ -17,20 +16,16 @@ export const runCheck: CommandHandler<CheckOptions> = async (ctx, options) => {
   const today = policyToday(ctx.env);
   const ws = await openWorkspace({ repo: ctx.repo, env: ctx.env });
   const scope = { envs: options.env, services: options.service };
-  // Read once: lint checks each Application's values, findings about rendered fields trace back through them.
-  const values = new AppValuesCache(ws);
+  const run = new FleetRun(ws, { concurrency: options.concurrency, env: ctx.env, onProgress: (done, total) => ctx.progress(`rendering ${done}/${total}`) });
 
-  const [lint, fleet] = await Promise.all([
-    lintRepo(ws, scope, values),
-    renderFleet(ws, { ...scope, concurrency: options.concurrency, env: ctx.env, onProgress: (done, total) => ctx.progress(`rendering ${done}/${total}`) }),
-  ]);
-  const apps = fleetManifests(fleet.apps);
+  const [lint, fleet] = await Promise.all([lintRepo(run, scope), renderFleet(ws, scope, run)]);
+  const apps = run.manifests(fleet.apps);
   ctx.progress('validating');
   const validation = await validateRendered(ws, apps, { engine: options.engine, schemaDir: options.schemaDir, env: ctx.env });
   ctx.progress('policy');
-  // Policy renders the rest of each selected environment itself: cross-Application rules see them all.
-  const policy = await policyStage(ws, { ...scope, today, rendered: fleet.apps, parsed: apps, concurrency: options.concurrency, env: ctx.env });
-  const located = await attachValuesOrigins([...validation.findings, ...policy.findings], apps, values);
+  // Policy also needs the rest of each selected environment: cross-Application rules see them all.
+  const policy = await policyStage(run, { ...scope, today });
+  const located = await attachValuesOrigins([...validation.findings, ...policy.findings], policy.apps, run.values);
 
   const findings = sortFindings(uniqueFindings([...lint.findings, ...fleet.findings, ...fleet.apps.flatMap((a) => a.findings), ...located]));
   const resources = validation.results;

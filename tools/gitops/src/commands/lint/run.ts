@@ -1,11 +1,12 @@
 import type { CommandHandler } from '../../cli/types.js';
 import { lintRepo } from '../../lint/lint-repo.js';
+import { FleetRun } from '../../render/fleet-run.js';
 import { openWorkspace } from '../../workspace.js';
 import type { LintOptions } from './command.js';
 import { countSummary } from '../../reporters/summary.js';
 
 export const runLint: CommandHandler<LintOptions> = async (ctx, options) => {
   const ws = await openWorkspace({ repo: ctx.repo, env: ctx.env });
-  const { findings, applications } = await lintRepo(ws, { envs: options.env, services: options.service });
+  const { findings, applications } = await lintRepo(new FleetRun(ws), { envs: options.env, services: options.service });
   return { findings, summary: `linted ${applications} applications: ${countSummary(findings)}` };
 };

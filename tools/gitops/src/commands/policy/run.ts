@@ -1,8 +1,8 @@
 import type { CommandHandler } from '../../cli/types.js';
 import { sortFindings } from '../../core/findings.js';
 import { attachValuesOrigins } from '../../lint/attach-origins.js';
-import { AppValuesCache } from '../../lint/lint-values.js';
 import { policyStage, policyToday } from '../../policy/policy-stage.js';
+import { FleetRun } from '../../render/fleet-run.js';
 import { rules } from '../../policy/registry.js';
 import { countSummary } from '../../reporters/summary.js';
 import { openWorkspace } from '../../workspace.js';
@@ -12,18 +12,12 @@ export const runPolicy: CommandHandler<PolicyOptions> = async (ctx, options) => 
   const started = Date.now();
   const today = policyToday(ctx.env);
   const ws = await openWorkspace({ repo: ctx.repo, env: ctx.env });
-  const result = await policyStage(ws, {
-    envs: options.env,
-    services: options.service,
-    today,
-    concurrency: options.concurrency,
-    env: ctx.env,
-    onProgress: (done, total) => ctx.progress(`rendering ${done}/${total}`),
-  });
+  const run = new FleetRun(ws, { concurrency: options.concurrency, env: ctx.env, onProgress: (done, total) => ctx.progress(`rendering ${done}/${total}`) });
+  const result = await policyStage(run, { envs: options.env, services: options.service, today });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const waived = result.waived > 0 ? `, ${result.waived} waived` : '';
   return {
-    findings: sortFindings(await attachValuesOrigins(result.findings, result.apps, new AppValuesCache(ws))),
+    findings: sortFindings(await attachValuesOrigins(result.findings, result.apps, run.values)),
     summary: `policy: ${result.checked}/${result.selected} applications checked against ${rules.length} rules: ${countSummary(result.findings)}${waived} in ${seconds}s`,
   };
 };

@@ -4,7 +4,7 @@ import semver from 'semver';
 import type { CommandContext, CommandHandler, ResourceResult } from '../../cli/types.js';
 import { UsageError } from '../../core/errors.js';
 import { sortFindings, type Finding } from '../../core/findings.js';
-import { fleetManifests } from '../../render/fleet-manifests.js';
+import { FleetRun } from '../../render/fleet-run.js';
 import { renderFleet } from '../../render/render-fleet.js';
 import { countSummary } from '../../reporters/summary.js';
 import { Git } from '../../runners/git.js';
@@ -14,7 +14,6 @@ import { locateSchemaDir } from '../../validate/schema-dir.js';
 import { validateManifests } from '../../validate/validate-manifests.js';
 import { validateRendered } from '../../validate/validate-stage.js';
 import { attachValuesOrigins } from '../../lint/attach-origins.js';
-import { AppValuesCache } from '../../lint/lint-values.js';
 import { openWorkspace, type Workspace } from '../../workspace.js';
 import type { ValidateOptions } from './command.js';
 
@@ -39,18 +38,14 @@ export const runValidate: CommandHandler<ValidateOptions> = async (ctx, options)
 /** Every Application selected by --env/--service, rendered; each object checked for its environment's Kubernetes version. */
 async function fromRender(ctx: CommandContext, options: ValidateOptions): Promise<Outcome> {
   const ws = await openWorkspace({ repo: ctx.repo, env: ctx.env });
-  const fleet = await renderFleet(ws, {
-    envs: options.env,
-    services: options.service,
-    env: ctx.env,
-    onProgress: (done, total) => ctx.progress(`rendering ${done}/${total}`),
-  });
-  const apps = fleetManifests(fleet.apps);
+  const run = new FleetRun(ws, { env: ctx.env, onProgress: (done, total) => ctx.progress(`rendering ${done}/${total}`) });
+  const fleet = await renderFleet(ws, { envs: options.env, services: options.service }, run);
+  const apps = run.manifests(fleet.apps);
   ctx.progress(`validating ${apps.reduce((n, a) => n + a.manifests.length, 0)} resources`);
   const validation = await validateRendered(ws, apps, { ...options, env: ctx.env });
   return {
     resources: validation.results,
-    findings: [...fleet.findings, ...fleet.apps.flatMap((a) => a.findings), ...(await attachValuesOrigins(validation.findings, apps, new AppValuesCache(ws)))],
+    findings: [...fleet.findings, ...fleet.apps.flatMap((a) => a.findings), ...(await attachValuesOrigins(validation.findings, apps, run.values))],
     scope: `${fleet.apps.length} application${fleet.apps.length === 1 ? '' : 's'}`,
   };
 }

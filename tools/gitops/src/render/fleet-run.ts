@@ -1,0 +1,143 @@
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import pLimit, { type LimitFunction } from 'p-limit';
+import type { Application } from '../core/appset/application.js';
+import { expandAppSets } from '../core/appset/expand.js';
+import { UsageError } from '../core/errors.js';
+import { uniqueFindings, type Finding } from '../core/findings.js';
+import { planApplication, type RenderPlan } from '../core/render/plan.js';
+import { AppValuesCache } from '../lint/lint-values.js';
+import { HelmRunner } from '../runners/helm.js';
+import type { Workspace } from '../workspace.js';
+import { ChartStore } from './chart-store.js';
+import { fleetManifests, type AppManifests } from './fleet-manifests.js';
+import { renderApp, type RenderedApp } from './render-app.js';
+
+/** Which environments and services a command reports on (all when empty). */
+export interface FleetScope {
+  envs?: string[];
+  services?: string[];
+}
+
+export interface FleetRunOptions {
+  concurrency?: number;
+  /** Environment for locating helm (GITOPS_HELM_BIN, PATH). */
+  env?: NodeJS.ProcessEnv;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** The whole fleet planned: every Application the ApplicationSets generate, and the plans of those that can render. */
+export interface FleetPlan {
+  applications: Application[];
+  /** In a stable order: environment, service, Application. */
+  plans: RenderPlan[];
+  /** Load, expansion and plan findings. */
+  findings: Finding[];
+}
+
+/**
+ * One run of a command over one snapshot: each stage is computed once and handed on, however
+ * many stages ask for it. The ApplicationSets are expanded and planned once for the whole
+ * fleet, each Application is rendered and its manifests parsed at most once, and each
+ * Application's values are read once (lint checks them, findings trace back through them).
+ */
+export class FleetRun {
+  /** Each Application's merged values with their layers. */
+  readonly values: AppValuesCache;
+  readonly charts: ChartStore;
+  private planned?: Promise<FleetPlan>;
+  private helm?: Promise<HelmRunner>;
+  private readonly renders = new Map<string, Promise<RenderedApp>>();
+  private readonly parsed = new WeakMap<RenderedApp, AppManifests>();
+  private readonly limit: LimitFunction;
+  private rendered = 0;
+
+  constructor(
+    readonly ws: Workspace,
+    private readonly options: FleetRunOptions = {},
+  ) {
+    this.limit = pLimit(options.concurrency ?? availableParallelism());
+    // helm is located only when something is packaged or rendered: lint needs Git alone.
+    this.charts = new ChartStore(ws.git, () => this.helmRunner(), ws.snapshot, ws.cacheDir);
+    this.values = new AppValuesCache(ws, this.charts);
+  }
+
+  /** Every Application of the fleet, planned once per run. */
+  plan(): Promise<FleetPlan> {
+    this.planned ??= planAll(this.ws);
+    return this.planned;
+  }
+
+  /** The plans in scope; an unknown --env or --service is a usage error, before anything renders. */
+  async select(scope: FleetScope = {}): Promise<RenderPlan[]> {
+    checkScope(this.ws, scope);
+    return (await this.plan()).plans.filter((p) => inScope(p, scope));
+  }
+
+  /** Renders the given plans (each Application once per run) in parallel; results in plan order. */
+  render(plans: readonly RenderPlan[]): Promise<RenderedApp[]> {
+    if (plans.length === 0) return Promise.resolve([]);
+    const total = plans.filter((p) => !this.renders.has(p.app.name)).length + this.rendered;
+    return Promise.all(
+      plans.map((plan) => {
+        let hit = this.renders.get(plan.app.name);
+        if (!hit) {
+          hit = this.limit(async () => {
+            const helm = await this.helmRunner();
+            const app = await renderApp(plan, { git: this.ws.git, helm, snapshot: this.ws.snapshot, charts: this.charts, cacheDir: this.ws.cacheDir });
+            this.options.onProgress?.(++this.rendered, total);
+            return app;
+          });
+          this.renders.set(plan.app.name, hit);
+        }
+        return hit;
+      }),
+    );
+  }
+
+  /** The parsed manifests of the rendered ones among `apps`, each parsed once per run. */
+  manifests(apps: readonly RenderedApp[]): AppManifests[] {
+    const missing = apps.filter((a) => a.manifests !== undefined && !this.parsed.has(a));
+    for (const parsed of fleetManifests(missing)) this.parsed.set(parsed.app, parsed);
+    return apps.filter((a) => a.manifests !== undefined).map((a) => this.parsed.get(a)!);
+  }
+
+  private helmRunner(): Promise<HelmRunner> {
+    this.helm ??= HelmRunner.locate({ helmHome: join(this.ws.cacheDir, 'helm-home'), env: this.options.env });
+    return this.helm;
+  }
+}
+
+async function planAll(ws: Workspace): Promise<FleetPlan> {
+  const { model } = ws;
+  const findings: Finding[] = [...model.findings];
+  const expanded = await expandAppSets(model);
+  findings.push(...expanded.findings);
+  const plans: RenderPlan[] = [];
+  for (const app of expanded.applications) {
+    const { plan, findings: planFindings } = planApplication(app, model);
+    findings.push(...planFindings);
+    if (plan) plans.push(plan);
+  }
+  plans.sort((a, b) => a.env.name.localeCompare(b.env.name) || a.service.localeCompare(b.service) || a.app.name.localeCompare(b.app.name));
+  return { applications: expanded.applications, plans, findings: uniqueFindings(findings) };
+}
+
+export function inScope(plan: { env: { name: string }; service: string }, scope: FleetScope): boolean {
+  return (!scope.envs?.length || scope.envs.includes(plan.env.name)) && (!scope.services?.length || scope.services.includes(plan.service));
+}
+
+function checkScope(ws: Workspace, scope: FleetScope): void {
+  const envs = [...ws.model.environments.keys()].sort();
+  for (const env of scope.envs ?? []) {
+    if (!ws.model.environments.has(env)) {
+      throw new UsageError('ENV_UNKNOWN', `--env ${env}: no such environment`, { hint: `Known environments: ${envs.join(', ')} (environments/<name>/environment.yaml).` });
+    }
+  }
+  const services = [...ws.model.services.keys()].sort();
+  for (const service of scope.services ?? []) {
+    if (!ws.model.services.has(service)) {
+      throw new UsageError('SERVICE_UNKNOWN', `--service ${service}: no such service`, { hint: `Known services: ${services.join(', ')} (services/<name>/service.yaml).` });
+    }
+  }
+}
