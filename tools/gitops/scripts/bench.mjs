@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchFleet } from './bench-fleet.mjs';
 
 const toolRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = join(toolRoot, '..', '..');
@@ -53,3 +54,5 @@ try {
   writeFileSync(valuesFile, original);
   rmSync(work, { recursive: true, force: true });
 }
+
+await benchFleet({ toolRoot, repoRoot });
