@@ -160,8 +160,9 @@ export class ChartStore {
   }
 
   /**
-   * The chart directory for `chartPath` at `commit` (or in the snapshot), with its siblings
-   * so that file://../ dependencies resolve, and `helm dependency build` run once when a
+   * The chart directory for `chartPath` at `commit` (or in the snapshot), laid out at its
+   * repository path with every chart its file:// dependencies name (wherever they are in the
+   * repository, as in Argo CD's checkout), and `helm dependency build` run once when a
    * dependency is missing (what Argo CD's repo-server does).
    */
   materialize(commit: string | undefined, chartPath: string): Promise<MaterializedChart | { error: string }> {
@@ -175,22 +176,27 @@ export class ChartStore {
   }
 
   private async materializeUncached(commit: string | undefined, chartPath: string): Promise<MaterializedChart | { error: string }> {
-    const root = posix.dirname(chartPath) === '.' ? chartPath : posix.dirname(chartPath);
-    const inner = posix.relative(root, chartPath);
-    const treeKey = commit ? await this.git.treeId(commit, root) : await this.snapshotKey(root);
-    if (!treeKey) return { error: `${chartPath} does not exist at ${commit ? commit.slice(0, 12) : this.snapshot.label}` };
-    const key = `${treeKey}-${posix.basename(chartPath)}`;
+    const dirs = await this.dependencyClosure(commit, chartPath);
+    if ('error' in dirs) return dirs;
+    const hash = createHash('sha256');
+    for (const d of dirs) {
+      const id = commit ? await this.git.treeId(commit, d) : await this.snapshotKey(d);
+      if (!id) return { error: `${d} does not exist at ${commit ? commit.slice(0, 12) : this.snapshot.label}` };
+      hash.update(d).update('\0').update(id).update('\0');
+    }
+    const key = `${hash.digest('hex').slice(0, 40)}-${posix.basename(chartPath)}`;
     const dir = join(this.cacheDir, 'charts', key);
-    const chartDir = join(dir, inner);
+    const chartDir = join(dir, chartPath);
     if (existsSync(join(dir, '.complete'))) return { dir: chartDir, key };
 
     const tmp = `${dir}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
     try {
       await mkdir(tmp, { recursive: true });
-      if (commit) await this.git.exportTree(commit, root, tmp);
-      else await this.copyFromSnapshot(root, tmp);
-      const tmpChart = join(tmp, inner);
-      if (!existsSync(join(tmpChart, 'Chart.yaml'))) return { error: `${chartPath}/Chart.yaml not found` };
+      for (const d of dirs) {
+        if (commit) await this.git.exportTree(commit, d, join(tmp, d));
+        else await this.copyFromSnapshot(d, join(tmp, d));
+      }
+      const tmpChart = join(tmp, chartPath);
       if (await needsDependencyBuild(tmpChart)) {
         if (!this.helm) throw new InternalError('INTERNAL', 'ChartStore.materialize needs helm');
         const error = await (await this.helm()).dependencyBuild(tmpChart);
@@ -208,6 +214,27 @@ export class ChartStore {
     } finally {
       await rm(tmp, { recursive: true, force: true });
     }
+  }
+
+  /** The chart and every chart its file:// dependencies reach, repository paths; none may leave the repository. */
+  private async dependencyClosure(commit: string | undefined, chartPath: string): Promise<string[] | { error: string }> {
+    const seen = new Set<string>();
+    const queue = [chartPath];
+    while (queue.length > 0) {
+      const d = queue.shift()!;
+      if (seen.has(d)) continue;
+      seen.add(d);
+      const file = `${d}/Chart.yaml`;
+      const text = commit ? (await this.git.readBlobs([`${commit}:${file}`])).get(`${commit}:${file}`) : (await this.snapshot.readFiles([file])).get(file);
+      if (text === undefined) return { error: `${file} not found${commit ? ` at ${commit.slice(0, 12)}` : ''}` };
+      for (const dep of chartDependencies(text)) {
+        if (!dep.repository?.startsWith('file://')) continue;
+        const target = posix.normalize(posix.join(d, dep.repository.slice('file://'.length))).replace(/\/$/, '');
+        if (target.startsWith('..') || posix.isAbsolute(target)) return { error: `${file}: dependency ${dep.name} (${dep.repository}) is outside the repository` };
+        queue.push(target);
+      }
+    }
+    return [...seen].sort();
   }
 
   /**
@@ -276,6 +303,16 @@ export class ChartStore {
       await mkdir(dirname(target), { recursive: true });
       await writeFile(target, text);
     }
+  }
+}
+
+function chartDependencies(text: string): { name?: string; repository?: string }[] {
+  try {
+    const data = parseYaml(text) as { dependencies?: unknown } | null;
+    return Array.isArray(data?.dependencies) ? (data.dependencies as { name?: string; repository?: string }[]) : [];
+  } catch {
+    // helm reports a broken Chart.yaml itself, at render time.
+    return [];
   }
 }
 

@@ -133,6 +133,27 @@ describe('gitops render', () => {
     expect(byTag.stdout).toBe(byHistory.stdout);
   });
 
+  it('renders a chart whose file:// dependency lies outside its parent directory, as in Argo CD\'s checkout', () => {
+    const files = fleetFiles();
+    const moved: Record<string, string | null> = {};
+    for (const [path, text] of Object.entries(files)) {
+      if (path.startsWith('platform-charts/lib/')) {
+        moved[path] = null;
+        moved[path.replace('platform-charts/lib/', 'shared-libs/lib/')] = text;
+      }
+    }
+    const repo = createRepo({ ...files, ...moved, 'platform-charts/web/Chart.yaml': chartYaml('1.0.0').replace('file://../lib', 'file://../../shared-libs/lib') } as Record<string, string>);
+    const r = render(repo, '--env', 'dev', '--service', 'blog');
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain('app.kubernetes.io/name: blog');
+
+    repo.commit('escape', { 'platform-charts/web/Chart.yaml': chartYaml('1.1.0').replace('file://../lib', 'file://../../../outside') });
+    repo.commit('pin', { 'services/blog/service.yaml': service('blog', 'content', { dev: { chart: '1.1.0', image: '0.1.0' } }) });
+    const escaped = render(repo, '--env', 'dev', '--service', 'blog');
+    expect(escaped.exitCode).toBe(1);
+    expect(escaped.stderr).toContain('dependency lib (file://../../../outside) is outside the repository');
+  });
+
   it('writes DIR/<env>/<service>.yaml atomically and leaves it untouched when a render fails', () => {
     const repo = createRepo(fleetFiles());
     const out = join(repo.dir, 'out');
