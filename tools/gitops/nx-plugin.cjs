@@ -8,6 +8,21 @@ const { parse } = require('yaml');
 const FLEET_INPUTS = ['{workspaceRoot}/gitops.yaml', '{workspaceRoot}/argocd/**/*', { dependentTasksOutputFiles: '**/*', transitive: false }];
 
 /**
+ * What else a service's check reads, so Nx never replays a stale green: the other services
+ * (cross-Application rules judge a service against its whole environment), the waivers of
+ * every environment, the date waivers expire against, the pinned helm, and the schemas.
+ */
+const CHECK_INPUTS = [
+  '{workspaceRoot}/services/**/*',
+  '{workspaceRoot}/environments/waivers.yaml',
+  '{workspaceRoot}/tools/gitops/helm-pin.json',
+  { env: 'GITOPS_TODAY' },
+  { env: 'GITOPS_SCHEMA_DIR' },
+  { runtime: 'node -e "process.stdout.write(new Date().toISOString().slice(0, 10))"' },
+  { runtime: 'node tools/gitops/scripts/schema-fingerprint.mjs' },
+];
+
+/**
  * A project per chart and per environment, and one per service (services/<name>/service.yaml)
  * that depends on its chart and on the environments it is released in.
  */
@@ -42,7 +57,7 @@ const createNodesV2 = [
                   options: { cwd: '{workspaceRoot}' },
                   cache: true,
                   // Its own files, its chart's (and the library's) and its environments', through the dependencies.
-                  inputs: ['{projectRoot}/**/*', '^{projectRoot}/**/*', ...FLEET_INPUTS],
+                  inputs: ['{projectRoot}/**/*', '^{projectRoot}/**/*', ...FLEET_INPUTS, ...CHECK_INPUTS],
                   dependsOn: ['gitops:build'],
                 },
               },
