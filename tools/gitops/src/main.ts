@@ -40,7 +40,7 @@ function defaultIo(): ProgramIo {
 /** A reporting command's output: text on stdout unless other formats were asked for, files written atomically. */
 async function writeReports(command: string, result: CommandResult, formats: FormatRequest[], io: ProgramIo): Promise<void> {
   const requests = formats.length > 0 ? formats : [{ name: 'text' as const }];
-  const report = { command, findings: result.findings, resources: result.resources, data: result.data };
+  const report = { command, findings: result.findings, resources: result.resources, data: result.data, markdown: result.markdown };
   // A command with output of its own (render's manifests) prints it as its text report; its findings go to stderr.
   const ownText = result.stdout !== undefined;
   if (ownText) for (const finding of result.findings) io.stderr(formatFinding(finding));

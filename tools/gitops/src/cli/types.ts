@@ -22,6 +22,8 @@ export interface CommandResult {
   resources?: ResourceResult[];
   /** Command-specific fields of the JSON report (e.g. render's applications), in key order. */
   data?: Record<string, unknown>;
+  /** The Markdown report (`--format markdown`), for commands that write one for PR comments. */
+  markdown?: string;
 }
 
 /** The verdict on one Kubernetes object; the `results` of the JSON report. */

@@ -238,12 +238,13 @@ export class ChartStore {
   }
 
   /**
-   * The package `helm package` makes of the chart at `commit` (dependencies vendored under
+   * The package `helm package` makes of the chart at `commit` (or in the snapshot: the chart a
+   * release would publish next; dependencies vendored under
    * charts/, .helmignore applied, Chart.yaml as helm writes it), extracted the way Argo CD's
    * repo-server extracts a pulled chart: `<dir>/<chart>/`. Cached by the chart tree's id.
    */
-  packageAt(commit: string, chartPath: string): Promise<ChartPackage | { error: string }> {
-    const key = `package\0${commit}\0${chartPath}`;
+  packageAt(commit: string | undefined, chartPath: string): Promise<ChartPackage | { error: string }> {
+    const key = `package\0${commit ?? 'snapshot'}\0${chartPath}`;
     let hit = this.packages.get(key);
     if (!hit) {
       hit = this.packageUncached(commit, chartPath);
@@ -252,7 +253,7 @@ export class ChartStore {
     return hit;
   }
 
-  private async packageUncached(commit: string, chartPath: string): Promise<ChartPackage | { error: string }> {
+  private async packageUncached(commit: string | undefined, chartPath: string): Promise<ChartPackage | { error: string }> {
     const source = await this.materialize(commit, chartPath);
     if ('error' in source) return source;
     const name = posix.basename(chartPath);
@@ -267,7 +268,7 @@ export class ChartStore {
     try {
       await mkdir(tmp, { recursive: true });
       const packaged = await helm.package(source.dir, tmp);
-      if ('error' in packaged) return { error: `helm package failed for ${chartPath} at ${commit.slice(0, 12)}: ${packaged.error}` };
+      if ('error' in packaged) return { error: `helm package failed for ${chartPath} at ${commit ? commit.slice(0, 12) : this.snapshot.label}: ${packaged.error}` };
       await rename(packaged.file, join(tmp, 'package.tgz'));
       await extract({ file: join(tmp, 'package.tgz'), cwd: tmp, strict: true });
       if (!existsSync(join(tmp, name, 'Chart.yaml'))) return { error: `the package of ${chartPath} has no ${name}/Chart.yaml` };

@@ -24,6 +24,8 @@ export interface FleetRunOptions {
   /** Environment for locating helm (GITOPS_HELM_BIN, PATH). */
   env?: NodeJS.ProcessEnv;
   onProgress?: (done: number, total: number) => void;
+  /** Rewrites plans before anything renders: `chart impact` moves a chart's pins to another version. */
+  transformPlan?: (plan: RenderPlan) => RenderPlan;
 }
 
 /** The whole fleet planned: every Application the ApplicationSets generate, and the plans of those that can render. */
@@ -64,7 +66,7 @@ export class FleetRun {
 
   /** Every Application of the fleet, planned once per run. */
   plan(): Promise<FleetPlan> {
-    this.planned ??= planAll(this.ws);
+    this.planned ??= planAll(this.ws, this.options.transformPlan);
     return this.planned;
   }
 
@@ -108,7 +110,7 @@ export class FleetRun {
   }
 }
 
-async function planAll(ws: Workspace): Promise<FleetPlan> {
+async function planAll(ws: Workspace, transform: (plan: RenderPlan) => RenderPlan = (p) => p): Promise<FleetPlan> {
   const { model } = ws;
   const findings: Finding[] = [...model.findings];
   const expanded = await expandAppSets(model);
@@ -117,7 +119,7 @@ async function planAll(ws: Workspace): Promise<FleetPlan> {
   for (const app of expanded.applications) {
     const { plan, findings: planFindings } = planApplication(app, model);
     findings.push(...planFindings);
-    if (plan) plans.push(plan);
+    if (plan) plans.push(transform(plan));
   }
   plans.sort((a, b) => a.env.name.localeCompare(b.env.name) || a.service.localeCompare(b.service) || a.app.name.localeCompare(b.app.name));
   return { applications: expanded.applications, plans, findings: uniqueFindings(findings) };

@@ -53,10 +53,8 @@ export async function renderApp(plan: RenderPlan, deps: RenderDeps): Promise<Ren
 
   // A registry chart is the released package, extracted where Argo CD extracts a pulled chart;
   // a Git source is the chart directory at its revision.
-  const chart =
-    plan.chart.tree.kind === 'release'
-      ? await deps.charts.packageAt(revision.commit, plan.chart.path)
-      : await deps.charts.materialize(plan.chart.tree.kind === 'snapshot' ? deps.snapshot.commit : revision.commit, plan.chart.path);
+  const commit = plan.chart.tree.kind === 'snapshot' ? deps.snapshot.commit : revision.commit;
+  const chart = plan.chart.registry ? await deps.charts.packageAt(commit, plan.chart.path) : await deps.charts.materialize(commit, plan.chart.path);
   if ('error' in chart) return fail('CHART_DEPENDENCY', chart.error, plan.chart.origin[0]!);
   // The repo-server's ARGOCD_APP_REVISION: the chart version for a Helm repository source, the commit for Git.
   const appRevision = plan.chart.tree.kind === 'release' ? plan.chart.tree.version : revision.commit;

@@ -12,6 +12,8 @@ export interface Report {
   resources?: ResourceResult[];
   /** Command-specific fields of the JSON report. */
   data?: Record<string, unknown>;
+  /** The command's Markdown report, when it has one. */
+  markdown?: string;
 }
 
 export const toolVersion: string = (JSON.parse(readFileSync(join(toolRoot, 'package.json'), 'utf8')) as { version: string }).version;

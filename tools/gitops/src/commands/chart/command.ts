@@ -1,8 +1,8 @@
-import type { Command } from 'commander';
-import { collect } from '../../cli/options.js';
+import { Option, type Command } from 'commander';
+import { collect, concurrencyOption } from '../../cli/options.js';
 import type { CommandDefinition } from '../../cli/types.js';
 
-export const CHART_ACTIONS = ['release', 'verify'] as const;
+export const CHART_ACTIONS = ['impact', 'usage', 'release', 'verify'] as const;
 export type ChartAction = (typeof CHART_ACTIONS)[number];
 
 export interface ChartOptions {
@@ -11,12 +11,22 @@ export interface ChartOptions {
   registry?: string;
   plainHttp: boolean;
   dryRun: boolean;
+  version?: string;
+  env: string[];
+  engine: 'builtin' | 'kubeconform';
+  ignore: string[];
+  concurrency?: number;
+  /** Positional arguments after the action (impact: the chart). */
+  extraArgs: string[];
 }
 
 export const chartCommand: CommandDefinition<ChartOptions> = {
   name: 'chart',
-  summary: 'Release platform chart versions to the chart registry, or verify that the registry holds what the repository released',
+  summary: "A chart change's blast radius over its consumers, who uses which version, and releasing versions to the chart registry",
   examples: [
+    'gitops chart impact microservice                    # every consumer rendered at its pin and with the chart at HEAD',
+    'gitops chart impact worker --version 1.1.0 --env prod --format markdown=impact.md',
+    'gitops chart usage                                  # who pins which version where, who is behind',
     'gitops chart release --dry-run                      # what would be published, nothing pushed',
     'gitops chart release                                # push every released version the registry lacks, tag its commit',
     'gitops chart verify                                 # pull every pinned version and compare it with its rebuilt package',
@@ -25,8 +35,13 @@ export const chartCommand: CommandDefinition<ChartOptions> = {
   reports: true,
   configure(command: Command) {
     command
-      .usage('<release|verify> [options]')
-      .option('-c, --chart <name>', 'only this chart (repeatable)', collect, [])
+      .usage('<impact CHART|usage|release|verify> [options]')
+      .option('-c, --chart <name>', 'usage, release, verify: only this chart (repeatable)', collect, [])
+      .option('--version <version>', 'impact: move the pins to this released version (default: the chart at HEAD)')
+      .option('-e, --env <name>', 'impact: only the Applications of this environment (repeatable)', collect, [])
+      .addOption(new Option('--engine <engine>', 'impact: validation engine').choices(['builtin', 'kubeconform']).default('builtin'))
+      .option('--ignore <path>', 'impact: hide this field in diffs (repeatable), e.g. metadata.labels.helm.sh/chart', collect, [])
+      .addOption(concurrencyOption())
       .option('--registry <oci://host/path>', 'the chart registry (default: charts.registry in gitops.yaml)')
       .option('--plain-http', 'talk to the registry over plain HTTP (a registry without TLS)', false)
       .option('--dry-run', 'release: say what would be pushed and tagged, push and tag nothing', false)
@@ -35,6 +50,10 @@ export const chartCommand: CommandDefinition<ChartOptions> = {
         [
           '',
           'Actions:',
+          '  impact   render every Application that uses CHART at its pin and as if its pin moved to --version (or',
+          '           the chart at HEAD), diff them per resource, validate and apply policy to the moved side, and say',
+          '           per service and environment: unchanged, changed, or now failing render, validate or policy',
+          '  usage    the matrix chart x version x environment x service, versions no one pins, pins behind the newest',
           '  release  package every chart version not yet in the registry from the first commit whose Chart.yaml',
           '           carries it, push it with helm push and tag that commit <chart>-<version>; a version already in',
           '           the registry with other content is an error, never an overwrite',
