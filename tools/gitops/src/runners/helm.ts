@@ -219,9 +219,17 @@ function chooseRenderer(env: NodeJS.ProcessEnv, version: string): HelmServerPool
     });
   }
   if (mode === 'auto' && env.GITOPS_HELM_BIN && !env.GITOPS_HELM_RENDERER_BIN) return undefined;
-  // Grows with the renders in flight, so it ends up the size of the render concurrency.
-  return new HelmServerPool(bin, { version, maxProcesses: Math.max(availableParallelism(), 64), timeoutMs: TIMEOUT_MS, idleMs: 10_000 });
+  let pool = pools.get(bin);
+  if (!pool) {
+    // Grows with the renders in flight, so it ends up the size of the render concurrency.
+    pool = new HelmServerPool(bin, { version, maxProcesses: Math.max(availableParallelism(), 64), timeoutMs: TIMEOUT_MS, idleMs: 10_000 });
+    pools.set(bin, pool);
+  }
+  return pool;
 }
+
+/** One pool per renderer, shared by every render of a run (each request carries its own helm home). */
+const pools = new Map<string, HelmServerPool>();
 
 async function helmVersion(bin: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   try {
