@@ -53,6 +53,9 @@ var cobraFinalizers []func()
 
 const protocolVersion = 1
 
+// This program's own path: helm's os.Args[0] for a request that names no other binary.
+var ownPath string
+
 type request struct {
 	ID   int64             `json:"id"`
 	Cwd  string            `json:"cwd"`
@@ -125,6 +128,7 @@ func serve() error {
 
 	// As the helm binary's main does.
 	kube.ManagedFieldsManager = "helm"
+	ownPath = os.Args[0]
 
 	in := bufio.NewReaderSize(protoIn, 1<<20)
 	out := bufio.NewWriter(protoOut)
@@ -182,8 +186,9 @@ func handle(req request, stdout, stderr *os.File) (resp response, panicked bool)
 		return resp, false
 	}
 	resetHelmGlobals()
-	if req.Argv0 != "" {
-		os.Args = []string{req.Argv0}
+	os.Args = []string{req.Argv0}
+	if req.Argv0 == "" {
+		os.Args[0] = ownPath
 	}
 
 	args := req.Args

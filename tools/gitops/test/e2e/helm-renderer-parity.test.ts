@@ -175,7 +175,8 @@ describe('helm renderer parity with the helm binary', () => {
     const binary = tree(out('binary'));
     expect(Object.keys(binary).filter((f) => f.endsWith('.yaml')).length).toBeGreaterThan(20);
     expect(tree(out('server'))).toEqual(binary);
-  });
+    // Two cold renders of the whole fleet, one a helm process per Application.
+  }, 600_000);
 });
 
 describe('helm renderer processes', () => {
