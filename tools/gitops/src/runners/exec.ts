@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { ExternalToolError, type ErrorCode } from '../core/errors.js';
 
 export interface ExecOptions {
@@ -79,4 +79,20 @@ export function exec(file: string, args: readonly string[], options: ExecOptions
 /** The tail of a process's stderr, enough to explain a failure without flooding. */
 export function lastLines(text: string, count = 12): string {
   return text.trimEnd().split('\n').slice(-count).join('\n');
+}
+
+export interface StartOptions {
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Starts a long-lived process that speaks over its stdin and stdout (e.g. the helm renderer).
+ * The caller owns it: it must end it, and it is unref'ed so that it never keeps the CLI alive.
+ * A failed start is reported on the child's 'error' event.
+ */
+export function startProcess(file: string, args: readonly string[], options: StartOptions): ChildProcessWithoutNullStreams {
+  const child = spawn(file, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  child.unref();
+  return child;
 }

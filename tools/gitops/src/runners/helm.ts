@@ -1,8 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { ExternalToolError } from '../core/errors.js';
+import { ExternalToolError, UsageError } from '../core/errors.js';
 import { toolRoot } from '../paths.js';
 import { exec, lastLines } from './exec.js';
+import { HelmServerPool } from './helm-server.js';
 
 interface HelmPin {
   version: string;
@@ -36,6 +38,21 @@ export interface HelmTemplateResult {
 }
 
 /**
+ * How `helm template` runs: `binary` starts the helm binary per render; `server` sends each
+ * render to a pool of long-lived helm-renderer processes (tools/helm-renderer: helm's own
+ * commands on the Helm SDK at the pinned version), which saves helm's start-up per
+ * Application. The binary is the reference the renderer is tested against.
+ */
+export type HelmRendererMode = 'binary' | 'server';
+
+/** The renderer built by `npm ci` where Go is installed (scripts/build-helm-renderer.mjs). */
+export function rendererPath(version: string): string {
+  return join(toolRoot, '.helm', version, 'helm-renderer');
+}
+
+const TIMEOUT_MS = 120_000;
+
+/**
  * The helm binary at the pinned version, with its own empty HELM_*_HOME so that a user's
  * repositories, plugins and registry logins cannot change a render (Argo CD's repo-server
  * does the same with a temporary helm home).
@@ -45,7 +62,17 @@ export class HelmRunner {
     readonly bin: string,
     readonly version: string,
     private readonly home: string,
+    private readonly server: HelmServerPool | undefined,
   ) {}
+
+  get renderer(): HelmRendererMode {
+    return this.server ? 'server' : 'binary';
+  }
+
+  /** Stops the renderer processes now rather than when they fall idle or the CLI exits. */
+  close(): void {
+    this.server?.stop();
+  }
 
   /** Finds helm (GITOPS_HELM_BIN, then the installed pin, then PATH) and checks its version once. */
   static async locate(options: { helmHome: string; env?: NodeJS.ProcessEnv }): Promise<HelmRunner> {
@@ -65,7 +92,7 @@ export class HelmRunner {
     for (const { bin, origin } of candidates) {
       const version = await helmVersion(bin, env);
       if (version === undefined) continue;
-      if (version === pin.version) return new HelmRunner(bin, version, options.helmHome);
+      if (version === pin.version) return new HelmRunner(bin, version, options.helmHome, chooseRenderer(env, pin.version));
       mismatch ??= `helm from ${origin} (${bin}) is ${version}, the pinned version is ${pin.version}`;
     }
     if (mismatch) throw new ExternalToolError('HELM_VERSION_MISMATCH', mismatch, { hint: fix });
@@ -85,7 +112,7 @@ export class HelmRunner {
 
   /** Runs helm with a full `template …` argument list (see buildHelmArgs). */
   async template(chartDir: string, args: readonly string[]): Promise<HelmTemplateResult> {
-    const r = await exec(this.bin, [...args], { cwd: chartDir, env: this.env(), timeoutMs: 120_000 });
+    const r = this.server ? await this.server.run(chartDir, args, this.env(), this.bin) : await exec(this.bin, [...args], { cwd: chartDir, env: this.env(), timeoutMs: TIMEOUT_MS });
     if (r.exitCode === 0) return { ok: true, stdout: r.stdout, error: '', missingDependency: false };
     this.assertNotCrashed(r.stderr, r.exitCode, 'template');
     const error = cleanError(r.stderr);
@@ -94,7 +121,8 @@ export class HelmRunner {
 
   /** `helm dependency build`; returns helm's error text, or undefined on success. */
   async dependencyBuild(chartDir: string): Promise<string | undefined> {
-    const r = await exec(this.bin, ['dependency', 'build', '--skip-refresh'], { cwd: chartDir, env: this.env(), timeoutMs: 120_000 });
+    // Once per chart and revision: the binary is fast enough, and it writes charts/.
+    const r = await exec(this.bin, ['dependency', 'build', '--skip-refresh'], { cwd: chartDir, env: this.env(), timeoutMs: TIMEOUT_MS });
     if (r.exitCode === 0) return undefined;
     this.assertNotCrashed(r.stderr, r.exitCode, 'dependency build');
     return cleanError(r.stderr);
@@ -163,7 +191,7 @@ export class HelmRunner {
   private assertNotCrashed(stderr: string, exitCode: number, verb: string): void {
     if (/^panic:|goroutine \d+ \[/m.test(stderr) || !/Error:/.test(stderr)) {
       throw new ExternalToolError('HELM_FAILED', `helm ${verb} failed unexpectedly (exit ${exitCode})`, {
-        cmd: `${this.bin} ${verb}`,
+        cmd: `${this.server && verb === 'template' ? this.server.bin : this.bin} ${verb}`,
         exitCode,
         stderr: lastLines(stderr),
         hint: 'This is not a problem in the chart. Check the helm binary (GITOPS_HELM_BIN) and re-run with --verbose.',
@@ -171,6 +199,37 @@ export class HelmRunner {
     }
   }
 }
+
+/**
+ * GITOPS_HELM_RENDERER=binary|server forces one; otherwise the renderer is used when it is
+ * built, unless GITOPS_HELM_BIN names a helm binary to use. GITOPS_HELM_RENDERER_BIN overrides
+ * the renderer's path.
+ */
+function chooseRenderer(env: NodeJS.ProcessEnv, version: string): HelmServerPool | undefined {
+  const mode = env.GITOPS_HELM_RENDERER?.trim() || 'auto';
+  if (mode !== 'auto' && mode !== 'binary' && mode !== 'server') {
+    throw new UsageError('USAGE', `GITOPS_HELM_RENDERER=${mode} is not a renderer`, { hint: 'Use binary (a helm process per render), server (the helm renderer) or leave it unset (the renderer when it is built).' });
+  }
+  if (mode === 'binary') return undefined;
+  const bin = env.GITOPS_HELM_RENDERER_BIN || rendererPath(version);
+  if (!existsSync(bin)) {
+    if (mode === 'auto') return undefined;
+    throw new ExternalToolError('HELM_NOT_FOUND', `GITOPS_HELM_RENDERER=server, but the helm renderer is not built (${bin})`, {
+      hint: 'Install Go and run `npm ci` (it builds tools/helm-renderer), or set GITOPS_HELM_RENDERER=binary.',
+    });
+  }
+  if (mode === 'auto' && env.GITOPS_HELM_BIN && !env.GITOPS_HELM_RENDERER_BIN) return undefined;
+  let pool = pools.get(bin);
+  if (!pool) {
+    // Grows with the renders in flight, so it ends up the size of the render concurrency.
+    pool = new HelmServerPool(bin, { version, maxProcesses: Math.max(availableParallelism(), 64), timeoutMs: TIMEOUT_MS, idleMs: 10_000 });
+    pools.set(bin, pool);
+  }
+  return pool;
+}
+
+/** One pool per renderer, shared by every render of a run (each request carries its own helm home). */
+const pools = new Map<string, HelmServerPool>();
 
 async function helmVersion(bin: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   try {
