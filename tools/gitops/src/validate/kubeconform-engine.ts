@@ -61,7 +61,7 @@ export class KubeconformEngine implements ValidationEngine {
 function toVerdict(result: KubeconformResult, input: EngineInput): EngineVerdict {
   if (result.status === 'statusValid') return { status: 'valid', errors: [] };
   if (result.status === 'statusInvalid') {
-    const errors = result.validationErrors.flatMap(toSchemaErrors);
+    const errors = result.validationErrors.flatMap((e) => toSchemaErrors({ path: pointerIn(input.manifest.object, e.path), msg: e.msg }));
     // An invalid verdict always carries a reason, so that it is never a silent pass.
     return { status: 'invalid', errors: errors.length > 0 ? errors : [{ pointer: '', message: result.msg }] };
   }
@@ -73,6 +73,33 @@ function toVerdict(result: KubeconformResult, input: EngineInput): EngineVerdict
     return { status: 'error', errors: [{ pointer: '', message: reason }], schemaProblem: reason };
   }
   return { status: 'error', errors: [{ pointer: '', message: `kubeconform could not judge this object: ${result.msg || result.status}` }] };
+}
+
+/**
+ * kubeconform joins the keys of a path with "/" unescaped, so a label key `app.kubernetes.io/name`
+ * reads as two segments: walk the object to find which segments make one key, and escape it.
+ */
+function pointerIn(object: unknown, raw: string): string {
+  const segments = raw.split('/').slice(1);
+  const out: string[] = [];
+  let node = object;
+  for (let i = 0; i < segments.length; i++) {
+    let key = segments[i]!;
+    if (node !== null && typeof node === 'object' && !Array.isArray(node)) {
+      // The longest run of segments that is a key of this map.
+      for (let j = segments.length; j > i + 1; j--) {
+        const joined = segments.slice(i, j).join('/');
+        if (Object.hasOwn(node, joined)) {
+          key = joined;
+          i = j - 1;
+          break;
+        }
+      }
+    }
+    out.push(key.replace(/~/g, '~0').replace(/\//g, '~1'));
+    node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
+  }
+  return out.map((s) => `/${s}`).join('');
 }
 
 /**

@@ -1,5 +1,5 @@
 import { YAMLException } from 'js-yaml';
-import { LineCounter, parseDocument } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Node } from 'yaml';
 import type { Finding } from '../findings.js';
 import { locate, type JsonPath, type YamlDoc } from '../yaml/parse-yaml.js';
 import { loadKubeDocument, NonJsonValueError, splitDocuments } from './kube-yaml.js';
@@ -86,7 +86,7 @@ export function addDocument(file: string, index: number, source: ManifestDocumen
   let data: unknown;
   try {
     data = loadKubeDocument(source.text);
-    if (ANCHOR.test(source.text)) boundAliases(source.text);
+    if (ANCHOR.test(source.text)) checkAliases(source.text);
   } catch (err) {
     const { message, line, column, duplicate, hint } = yamlError(err);
     const at = source.line + line;
@@ -112,18 +112,51 @@ const MAX_ALIAS_COUNT = 100;
 const ANCHOR = /&[^\s,[\]{}]/;
 
 class AliasBombError extends Error {}
+class MergeCollisionError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
+    super(message);
+  }
+}
 
 /**
- * js-yaml shares an aliased node instead of copying it, but everything after it (the schema
- * check, JSON for kubeconform) walks the expanded tree: a document with anchors has its
- * expansions counted (the yaml library counts them) before anything walks it.
+ * Documents with anchors, checked with the yaml library's tree:
+ * - js-yaml shares an aliased node instead of copying it, but everything after it (the schema
+ *   check, JSON for kubeconform) walks the expanded tree: expansions are counted first;
+ * - a `<<` merge that sets a key the map already has, or has explicitly, is a duplicate key
+ *   to kubeconform -strict (go-yaml v2's strict decoder), whatever the order: so it is here.
  */
-function boundAliases(text: string): void {
+function checkAliases(text: string): void {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { version: '1.1', merge: true, uniqueKeys: false, strict: false, lineCounter: lines });
   try {
-    parseDocument(text, { version: '1.1', merge: true, uniqueKeys: false, strict: false }).toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
     throw new AliasBombError(`${(err as Error).message} (more than ${MAX_ALIAS_COUNT} alias expansions)`);
   }
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<string>();
+      const add = (key: string, node: Node | null | undefined) => {
+        if (seen.has(key)) throw new MergeCollisionError(`map keys must be unique (key "${key}" set twice, through a << merge)`, lines.linePos(node?.range?.[0] ?? 0).line - 1);
+        seen.add(key);
+      };
+      for (const pair of map.items) {
+        const key = pair.key as Node | null;
+        if (isScalar(key) && typeof key.value === 'symbol') {
+          const sources = isSeq(pair.value) ? pair.value.items : [pair.value];
+          for (const source of sources) {
+            const target = isAlias(source) ? source.resolve(doc) : source;
+            if (isMap(target)) for (const merged of target.items) add(String(isScalar(merged.key) ? merged.key.value : merged.key), key);
+          }
+        } else {
+          add(String(isScalar(key) ? key.value : key), key);
+        }
+      }
+    },
+  });
 }
 
 function yamlError(err: unknown): { message: string; line: number; column: number; duplicate: boolean; hint?: string } {
@@ -133,6 +166,7 @@ function yamlError(err: unknown): { message: string; line: number; column: numbe
     return { message: duplicate ? 'map keys must be unique (duplicated mapping key)' : reason, line: err.mark?.line ?? 0, column: err.mark?.column ?? 0, duplicate };
   }
   if (err instanceof NonJsonValueError) return { message: err.message, line: 0, column: 0, duplicate: false, hint: 'Quote the value if a string is meant.' };
+  if (err instanceof MergeCollisionError) return { message: err.message, line: err.line, column: 0, duplicate: true };
   if (err instanceof AliasBombError) return { message: err.message, line: 0, column: 0, duplicate: false, hint: 'Write the values out instead of nesting aliases.' };
   throw err;
 }
@@ -168,6 +202,10 @@ function collect(doc: LazyDoc, data: unknown, pointer: string, origin: ManifestO
   if (typeof apiVersion !== 'string') return problem(`${kind}: missing "apiVersion"`);
   if (kind === '') return problem('missing "kind"');
   if (apiVersion === '') return problem(`${kind}: missing "apiVersion"`);
+  // kubeconform reads a document's name first (kubeconform's Signature): a metadata that is not
+  // a mapping, or a name, namespace or generateName that is a map or a list, makes it unreadable.
+  const unreadable = top && signatureProblem(object);
+  if (unreadable) return problem(`${kind}: ${unreadable}`);
   // kubeconform unwraps a top-level `kind: List` (any case), and only that: a PodList is a kind of its own.
   if (top && kind.toLowerCase() === 'list') {
     if (Array.isArray(object.items)) object.items.forEach((item, i) => collect(doc, item, `${pointer}/items/${i}`, origin, out, false));
@@ -187,6 +225,25 @@ function collect(doc: LazyDoc, data: unknown, pointer: string, origin: ManifestO
     namespace: typeof metadata.namespace === 'string' ? metadata.namespace : undefined,
     position: (p, which = 'value') => doc.locate(pointerToPath(pointer + p), which),
   });
+}
+
+/**
+ * kubeconform's Signature decodes the document into {apiVersion, kind, metadata: {name,
+ * namespace, generateName}} with Go's encoding/json, which matches keys whatever their case
+ * and converts scalars to strings: a map or list there, or a metadata that is not a map, fails.
+ */
+function signatureProblem(object: Record<string, unknown>): string | undefined {
+  const isNode = (v: unknown) => typeof v === 'object' && v !== null;
+  for (const [key, value] of Object.entries(object)) {
+    const lower = key.toLowerCase();
+    if ((lower === 'kind' || lower === 'apiversion') && isNode(value)) return `"${key}" is not a string`;
+    if (lower !== 'metadata' || value === null || value === undefined) continue;
+    if (!isNode(value) || Array.isArray(value)) return `"${key}" is not a mapping`;
+    for (const [field, v] of Object.entries(value as Record<string, unknown>)) {
+      if (['name', 'namespace', 'generatename'].includes(field.toLowerCase()) && isNode(v)) return `"${key}.${field}" is not a string`;
+    }
+  }
+  return undefined;
 }
 
 /** helm prefixes each document with `# Source: <chart>/templates/<file>` (subcharts: `<chart>/charts/<sub>/templates/…`). */
