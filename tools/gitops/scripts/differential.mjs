@@ -247,7 +247,7 @@ function difference(ours, theirs) {
   const a = (ours ?? []).map((v) => v.status).sort().join(',');
   const b = (theirs ?? []).map((v) => v.status).sort().join(',');
   if (a !== b) return `verdicts ${a || 'none'} / ${b || 'none'}`;
-  if (ours.length !== 1 || ours[0].status !== 'invalid') return undefined;
+  if (!ours || ours.length !== 1 || ours[0].status !== 'invalid') return undefined;
   const [o, t] = [ours[0], theirs[0]];
   for (const path of t.paths) {
     const grouped = (t.groups ?? []).includes(path);

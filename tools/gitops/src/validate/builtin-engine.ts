@@ -18,14 +18,20 @@ const AJV_VERSION = (require('ajv/package.json') as { version: string }).version
  * generated code is kept in the cache directory: compiling is most of the cost of a run (a
  * Deployment schema is 2 MB of code), loading it back a fraction of it.
  */
-export class BuiltinEngine implements ValidationEngine {
-  readonly name = 'builtin';
-  private readonly ajv = new Ajv({
-    allErrors: true,
+/**
+ * Two validators per schema: `pass` stops at the first error and keeps nothing for messages,
+ * so the common case (a valid object) costs the least; `explain` (allErrors, verbose) runs
+ * only on an object `pass` rejects, and is loaded only then.
+ */
+type Mode = 'pass' | 'explain';
+
+function createAjv(mode: Mode): Ajv {
+  return new Ajv({
+    allErrors: mode === 'explain',
     // Kubernetes schemas are not written for ajv's strict mode (type unions, keywords it does not know).
     strict: false,
     // Errors carry the schema and the data, for messages that name allowed values and fields.
-    verbose: true,
+    verbose: mode === 'explain',
     logger: false,
     // The strict schemas keep only the formats kubeconform asserts (strict-schema.ts), checked
     // as it checks them; patterns are Go's.
@@ -34,7 +40,12 @@ export class BuiltinEngine implements ValidationEngine {
     // ajv's optimisation passes roughly double the compile time and save little when validating.
     code: { regExp: goRegExp, optimize: false, source: true, formats: _`formats` },
   });
-  /** A validator per schema file, or why that schema does not compile. */
+}
+
+export class BuiltinEngine implements ValidationEngine {
+  readonly name = 'builtin';
+  private readonly ajv: Record<Mode, Ajv> = { pass: createAjv('pass'), explain: createAjv('explain') };
+  /** A validator per mode and schema file, or why that schema does not compile. */
   private readonly compiled = new Map<string, ValidateFunction | string>();
 
   /** `cacheDir`: where compiled validators are kept between runs; none: compile every run. */
@@ -42,40 +53,44 @@ export class BuiltinEngine implements ValidationEngine {
 
   async validate(inputs: readonly EngineInput[]): Promise<EngineVerdict[]> {
     return inputs.map(({ manifest, schema }): EngineVerdict => {
-      const validate = this.validator(schema);
-      if (typeof validate === 'string') return { status: 'error', errors: [{ pointer: '', message: validate }], schemaProblem: validate };
-      if (validate(manifest.object)) return { status: 'valid', errors: [] };
-      const errors = schemaErrors(validate.errors ?? []);
+      const pass = this.validator(schema, 'pass');
+      if (typeof pass === 'string') return { status: 'error', errors: [{ pointer: '', message: pass }], schemaProblem: pass };
+      if (pass(manifest.object)) return { status: 'valid', errors: [] };
+      const explain = this.validator(schema, 'explain');
+      if (typeof explain === 'string' || explain(manifest.object)) return { status: 'invalid', errors: [{ pointer: '', message: 'breaks its schema' }] };
+      const errors = schemaErrors(explain.errors ?? []);
       return { status: 'invalid', errors: errors.length > 0 ? errors : [{ pointer: '', message: 'breaks its schema' }] };
     });
   }
 
-  private validator(schema: KindSchema): ValidateFunction | string {
-    let fn = this.compiled.get(schema.source);
+  private validator(schema: KindSchema, mode: Mode): ValidateFunction | string {
+    const key = `${mode}\0${schema.source}`;
+    let fn = this.compiled.get(key);
     if (fn === undefined) {
-      const file = this.cacheDir && join(this.cacheDir, 'validators', `${cacheKey(schema)}.cjs`);
-      fn = schema.unusable ?? ((file && loadCompiled(file)) || this.compile(schema, file));
-      this.compiled.set(schema.source, fn);
+      const file = this.cacheDir && join(this.cacheDir, 'validators', `${cacheKey(schema, mode)}.cjs`);
+      fn = schema.unusable ?? ((file && loadCompiled(file)) || this.compile(schema, mode, file));
+      this.compiled.set(key, fn);
     }
     return fn;
   }
 
   /** A schema that does not compile is a reason, not a crash: its kind's objects get an `error` verdict. */
-  private compile(schema: KindSchema, file: string | undefined): ValidateFunction | string {
+  private compile(schema: KindSchema, mode: Mode, file: string | undefined): ValidateFunction | string {
+    const ajv = this.ajv[mode];
     let fn: ValidateFunction;
     try {
-      fn = this.ajv.compile(schema.schema);
+      fn = ajv.compile(schema.schema);
     } catch (cause) {
       return `the schema of ${schema.id} does not compile: ${(cause as Error).message}`;
     }
-    if (file) saveCompiled(file, standalone.default(this.ajv, fn));
+    if (file) saveCompiled(file, standalone.default(ajv, fn));
     return fn;
   }
 }
 
 /** The strict schema and everything that shapes the code generated from it. */
-function cacheKey(schema: KindSchema): string {
-  return createHash('sha256').update(`ajv ${AJV_VERSION} v2\0${JSON.stringify(schema.schema)}`).digest('hex').slice(0, 32);
+function cacheKey(schema: KindSchema, mode: Mode): string {
+  return createHash('sha256').update(`ajv ${AJV_VERSION} v2 ${mode}\0${JSON.stringify(schema.schema)}`).digest('hex').slice(0, 32);
 }
 
 /** A validator generated by an earlier run; undefined when there is none or it cannot be used. */

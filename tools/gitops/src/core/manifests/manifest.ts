@@ -249,7 +249,7 @@ function signatureProblem(object: Record<string, unknown>): string | undefined {
 /** helm prefixes each document with `# Source: <chart>/templates/<file>` (subcharts: `<chart>/charts/<sub>/templates/…`). */
 function sourceTemplate(text: string, chartPath: (chart: string) => string | undefined): string | undefined {
   // Only the comments before the document's first node are helm's.
-  const head = /^(?:[ \t]*(?:#[^\n]*)?\n)*/.exec(text)?.[0] ?? '';
+  const head = /^(?:(?:---[^\n]*|[ \t]*(?:#[^\n]*)?)\n)*/.exec(text)?.[0] ?? '';
   const match = /^# ?Source: ([^/\s]+)\/(\S+)$/m.exec(head);
   if (!match) return undefined;
   let [, chart, rest] = match as unknown as [string, string, string];
