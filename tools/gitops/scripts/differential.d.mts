@@ -28,6 +28,7 @@ export interface Comparison {
   deliberate: Difference[];
   undocumented: Difference[];
   byMutation: Record<string, { objects: number; agreeing: number }>;
+  engineAborted?: string;
 }
 export const ODD_SCALARS: string[];
 export const DELIBERATE: { id: string; why: string }[];

@@ -271,17 +271,18 @@ export const DELIBERATE = [
 
 /** Compares the three judgements of every mutant: agreement counts and the differences, deliberate or not. */
 export function compare(list, { builtin, engine, binary }) {
-  if (builtin.aborted || engine.aborted) return { aborted: builtin.aborted ?? engine.aborted };
-  const out = { objects: 0, agreeing: 0, deliberate: [], undocumented: [], byMutation: {} };
+  if (builtin.aborted) return { aborted: builtin.aborted };
+  // An engine that aborted the whole run gave no verdict: the others are still compared.
+  const out = { objects: 0, agreeing: 0, deliberate: [], undocumented: [], byMutation: {}, engineAborted: engine.aborted };
   for (const m of list) {
     const b = builtin.byFile.get(m.name);
-    const e = engine.byFile.get(m.name);
+    const e = engine.byFile?.get(m.name);
     const k = binary.get(m.name);
     const n = Math.max(b?.length ?? 0, k?.length ?? 0, 1);
     out.objects += n;
     const stats = (out.byMutation[m.mutation] ??= { objects: 0, agreeing: 0 });
     stats.objects += n;
-    const why = difference(b, k) ?? difference(b, e);
+    const why = difference(b, k) ?? (engine.aborted ? undefined : difference(b, e));
     if (!why) {
       out.agreeing += n;
       stats.agreeing += n;
@@ -307,6 +308,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const result = compare(list, judge(join(work, 'mutants'), { cli: arg('--cli', undefined), schemaDir, cacheDir: join(work, 'cache') }));
     if (result.aborted) console.log(`aborted: ${result.aborted}`);
     else {
+      if (result.engineAborted) console.log(`the kubeconform engine gave no verdict at all: ${result.engineAborted}`);
       console.log(`${result.agreeing}/${result.objects} objects agree (${((100 * result.agreeing) / result.objects).toFixed(1)}%), ${result.deliberate.length} deliberate differences, ${result.undocumented.length} undocumented`);
       for (const [mutation, s] of Object.entries(result.byMutation)) console.log(`  ${mutation.padEnd(24)} ${s.agreeing}/${s.objects}`);
       for (const d of result.undocumented.slice(0, Number(arg('--show', '10')))) console.log(`--- ${d.file} (${d.mutation}): ${d.why}\n${d.text}`);
