@@ -3,10 +3,12 @@
 // cache), warm (nothing changed), after one values edit and with one helm process at a time;
 // lint, validate with each engine, policy and check on a warm cache; diff of a one-service
 // change. Cold renders run with each helm renderer (GITOPS_HELM_RENDERER: a helm process per
-// Application, or the long-lived helm renderer), with a per-Application figure for each.
+// Application, or the long-lived helm renderer), with a per-Application figure for each;
+// objects per second of validate (each engine) and of kubeconform on the same files; then the
+// fleet-scale table (bench-fleet.mjs).
 // Figures only; nothing here asserts a duration.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,9 +72,44 @@ try {
   run('diff, one service changed, cold', ['diff', '--base', 'HEAD'], join(work, 'cache-diff'));
   run('diff, one service changed, warm', ['diff', '--base', 'HEAD'], join(work, 'cache-diff'));
   writeFileSync(valuesFile, original);
+  benchValidateThroughput(out, cache);
 } finally {
   writeFileSync(valuesFile, original);
   rmSync(work, { recursive: true, force: true });
+}
+
+/**
+ * Objects per second of `gitops validate` (each engine) and of kubeconform itself on the same
+ * manifest files: the rendered fleet, twenty times over (names made unique), with the same
+ * strict schemas; the built-in engine's validators and the schemas already in the cache.
+ */
+function benchValidateThroughput(rendered, cacheDir) {
+  const dir = join(work, 'throughput');
+  mkdirSync(dir);
+  const streams = readdirSync(rendered, { recursive: true }).filter((f) => f.endsWith('.yaml')).map((f) => readFileSync(join(rendered, f), 'utf8'));
+  let objects = 0;
+  for (let i = 0; i < 20; i++) {
+    const text = streams.join('\n---\n').replace(/^( {2}name: .*)$/gm, `$1-${i}`);
+    objects += (text.match(/^kind: /gm) ?? []).length;
+    writeFileSync(join(dir, `copy-${i}.yaml`), text);
+  }
+  const version = ['--kubernetes-version', '1.34.0'];
+  const timed = (command, args, env = {}) => {
+    const started = process.hrtime.bigint();
+    const r = spawnSync(command, args, { cwd: repoRoot, encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, GITOPS_CACHE_DIR: cacheDir, CI: 'true', ...env } });
+    if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+    return Number(process.hrtime.bigint() - started) / 1e9;
+  };
+  const line = (label, seconds) => console.log(`${label.padEnd(34)} ${seconds.toFixed(2).padStart(6)}s   ${objects} objects, ${Math.round(objects / seconds)} objects/s`);
+  // Warm: compiled validators and the kubeconform engine's strict schemas in the cache.
+  timed(process.execPath, [bin, 'validate', ...version, dir]);
+  timed(process.execPath, [bin, 'validate', '--engine', 'kubeconform', ...version, join(dir, 'copy-0.yaml')]);
+  line('validate files, builtin engine', timed(process.execPath, [bin, 'validate', ...version, dir]));
+  line('validate files, kubeconform engine', timed(process.execPath, [bin, 'validate', '--engine', 'kubeconform', ...version, dir]));
+  const strict = join(cacheDir, 'kubeconform-schemas');
+  const locations = readdirSync(strict).filter((d) => !d.endsWith('.tmp')).flatMap((d) => ['-schema-location', `${join(strict, d)}/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json`]);
+  const kubeconform = process.env.GITOPS_KUBECONFORM_BIN ?? 'kubeconform';
+  line('kubeconform -strict, same files', timed(kubeconform, ['-strict', '-summary', ...locations, dir]));
 }
 
 await benchFleet({ toolRoot, repoRoot });

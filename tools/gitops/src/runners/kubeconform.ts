@@ -11,7 +11,7 @@ const INSTALL = `go install github.com/yannh/kubeconform/cmd/kubeconform@${KUBEC
 
 /** kubeconform's verdict on one document. */
 export interface KubeconformResult {
-  status: 'statusValid' | 'statusInvalid' | 'statusError' | 'statusSkipped';
+  status: 'statusValid' | 'statusInvalid' | 'statusError' | 'statusSkipped' | 'statusEmpty';
   /** kubeconform's own explanation (errors and invalid resources). */
   msg: string;
   /** The first level of schema errors: `path` is a JSON pointer into the document. */
@@ -41,7 +41,7 @@ const outputSchema: JSONSchemaType<KubeconformOutput> = {
         required: ['filename', 'status', 'msg'],
         properties: {
           filename: { type: 'string' },
-          status: { type: 'string', enum: ['statusValid', 'statusInvalid', 'statusError', 'statusSkipped'] },
+          status: { type: 'string', enum: ['statusValid', 'statusInvalid', 'statusError', 'statusSkipped', 'statusEmpty'] },
           msg: { type: 'string' },
           validationErrors: {
             type: 'array',

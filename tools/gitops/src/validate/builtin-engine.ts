@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { Ajv, type ValidateFunction } from 'ajv';
+import { _, Ajv, type ValidateFunction } from 'ajv';
 import standalone from 'ajv/dist/standalone/index.js';
-import { ConfigError } from '../core/errors.js';
 import type { EngineInput, EngineVerdict, ValidationEngine } from './engine.js';
+import { FORMAT_CHECKS } from './formats.js';
 import { goRegExp } from './go-regexp.js';
 import type { KindSchema } from './kind-schemas.js';
 import { schemaErrors } from './schema-errors.js';
@@ -18,63 +18,79 @@ const AJV_VERSION = (require('ajv/package.json') as { version: string }).version
  * generated code is kept in the cache directory: compiling is most of the cost of a run (a
  * Deployment schema is 2 MB of code), loading it back a fraction of it.
  */
-export class BuiltinEngine implements ValidationEngine {
-  readonly name = 'builtin';
-  private readonly ajv = new Ajv({
-    allErrors: true,
+/**
+ * Two validators per schema: `pass` stops at the first error and keeps nothing for messages,
+ * so the common case (a valid object) costs the least; `explain` (allErrors, verbose) runs
+ * only on an object `pass` rejects, and is loaded only then.
+ */
+type Mode = 'pass' | 'explain';
+
+function createAjv(mode: Mode): Ajv {
+  return new Ajv({
+    allErrors: mode === 'explain',
     // Kubernetes schemas are not written for ajv's strict mode (type unions, keywords it does not know).
     strict: false,
     // Errors carry the schema and the data, for messages that name allowed values and fields.
-    verbose: true,
+    verbose: mode === 'explain',
     logger: false,
-    // Formats are annotations (see strict-schema.ts); patterns are Go's.
-    validateFormats: false,
-    // source: the generated code is what the cache keeps. ajv's optimisation passes roughly
-    // double the compile time and save little when validating.
-    code: { regExp: goRegExp, optimize: false, source: true },
+    // The strict schemas keep only the formats kubeconform asserts (strict-schema.ts), checked
+    // as it checks them; patterns are Go's.
+    formats: FORMAT_CHECKS,
+    // source: the generated code is what the cache keeps, and names the formats as `formats`.
+    // ajv's optimisation passes roughly double the compile time and save little when validating.
+    code: { regExp: goRegExp, optimize: false, source: true, formats: _`formats` },
   });
-  private readonly compiled = new Map<string, ValidateFunction>();
+}
+
+export class BuiltinEngine implements ValidationEngine {
+  readonly name = 'builtin';
+  private readonly ajv: Record<Mode, Ajv> = { pass: createAjv('pass'), explain: createAjv('explain') };
+  /** A validator per mode and schema file, or why that schema does not compile. */
+  private readonly compiled = new Map<string, ValidateFunction | string>();
 
   /** `cacheDir`: where compiled validators are kept between runs; none: compile every run. */
   constructor(private readonly cacheDir?: string) {}
 
   async validate(inputs: readonly EngineInput[]): Promise<EngineVerdict[]> {
-    return inputs.map(({ manifest, schema }) => {
-      const validate = this.validator(schema);
-      if (validate(manifest.object)) return { status: 'valid', errors: [] };
-      const errors = schemaErrors(validate.errors ?? []);
+    return inputs.map(({ manifest, schema }): EngineVerdict => {
+      const pass = this.validator(schema, 'pass');
+      if (typeof pass === 'string') return { status: 'error', errors: [{ pointer: '', message: pass }], schemaProblem: pass };
+      if (pass(manifest.object)) return { status: 'valid', errors: [] };
+      const explain = this.validator(schema, 'explain');
+      if (typeof explain === 'string' || explain(manifest.object)) return { status: 'invalid', errors: [{ pointer: '', message: 'breaks its schema' }] };
+      const errors = schemaErrors(explain.errors ?? []);
       return { status: 'invalid', errors: errors.length > 0 ? errors : [{ pointer: '', message: 'breaks its schema' }] };
     });
   }
 
-  private validator(schema: KindSchema): ValidateFunction {
-    let fn = this.compiled.get(schema.source);
-    if (!fn) {
-      const file = this.cacheDir && join(this.cacheDir, 'validators', `${cacheKey(schema)}.cjs`);
-      fn = (file && loadCompiled(file)) || this.compile(schema, file);
-      this.compiled.set(schema.source, fn);
+  private validator(schema: KindSchema, mode: Mode): ValidateFunction | string {
+    const key = `${mode}\0${schema.source}`;
+    let fn = this.compiled.get(key);
+    if (fn === undefined) {
+      const file = this.cacheDir && join(this.cacheDir, 'validators', `${cacheKey(schema, mode)}.cjs`);
+      fn = schema.unusable ?? ((file && loadCompiled(file)) || this.compile(schema, mode, file));
+      this.compiled.set(key, fn);
     }
     return fn;
   }
 
-  private compile(schema: KindSchema, file: string | undefined): ValidateFunction {
+  /** A schema that does not compile is a reason, not a crash: its kind's objects get an `error` verdict. */
+  private compile(schema: KindSchema, mode: Mode, file: string | undefined): ValidateFunction | string {
+    const ajv = this.ajv[mode];
     let fn: ValidateFunction;
     try {
-      fn = this.ajv.compile(schema.schema);
+      fn = ajv.compile(schema.schema);
     } catch (cause) {
-      throw new ConfigError('SCHEMA_INVALID', `the schema of ${schema.id} (${schema.source}) does not compile: ${(cause as Error).message}`, {
-        hint: 'Restore the file from its source, or point --schema-dir at another copy of the schemas.',
-        cause,
-      });
+      return `the schema of ${schema.id} does not compile: ${(cause as Error).message}`;
     }
-    if (file) saveCompiled(file, standalone.default(this.ajv, fn));
+    if (file) saveCompiled(file, standalone.default(ajv, fn));
     return fn;
   }
 }
 
 /** The strict schema and everything that shapes the code generated from it. */
-function cacheKey(schema: KindSchema): string {
-  return createHash('sha256').update(`ajv ${AJV_VERSION} v1\0${JSON.stringify(schema.schema)}`).digest('hex').slice(0, 32);
+function cacheKey(schema: KindSchema, mode: Mode): string {
+  return createHash('sha256').update(`ajv ${AJV_VERSION} v2 ${mode}\0${JSON.stringify(schema.schema)}`).digest('hex').slice(0, 32);
 }
 
 /** A validator generated by an earlier run; undefined when there is none or it cannot be used. */
@@ -82,8 +98,9 @@ function loadCompiled(file: string): ValidateFunction | undefined {
   if (!existsSync(file)) return undefined;
   try {
     const module = { exports: {} as unknown };
-    // ajv's standalone CommonJS: it requires ajv's runtime helpers and calls goRegExp for patterns.
-    new Function('require', 'module', 'exports', 'goRegExp', readFileSync(file, 'utf8'))(require, module, module.exports, goRegExp);
+    // ajv's standalone CommonJS: it requires ajv's runtime helpers, calls goRegExp for patterns
+    // and formats.<name> for formats.
+    new Function('require', 'module', 'exports', 'goRegExp', 'formats', readFileSync(file, 'utf8'))(require, module, module.exports, goRegExp, FORMAT_CHECKS);
     return typeof module.exports === 'function' ? (module.exports as ValidateFunction) : undefined;
   } catch {
     // A truncated or foreign file: compile again, and overwrite it.

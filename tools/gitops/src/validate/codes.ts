@@ -8,6 +8,10 @@ export type ValidateFindingCode =
   | 'MANIFEST_NOT_AN_OBJECT'
   /** A manifest file given on the command line cannot be read (permissions, size). */
   | 'MANIFEST_UNREADABLE'
+  /** An object the engine could not judge (kubeconform could not read it): an `error` verdict. */
+  | 'MANIFEST_UNCHECKED'
+  /** A schema file that cannot be read or compiled: its kind's objects are `error` verdicts, the other kinds are checked. */
+  | 'SCHEMA_UNUSABLE'
   /** The apiVersion is no longer served by the environment's Kubernetes version. */
   | 'API_REMOVED'
   /** The apiVersion is still served but deprecated; a replacement exists. */

@@ -10,10 +10,15 @@ export interface EngineInput {
   schema: KindSchema;
 }
 
-/** An engine's verdict on one object: engines only judge objects that have a schema. */
+/**
+ * An engine's verdict on one object: engines only judge objects that have a schema. `error`:
+ * the object could not be judged (its kind's schema does not compile, the engine could not
+ * read it); the reason is in `errors`, and `schemaProblem` names a schema that is at fault.
+ */
 export interface EngineVerdict {
-  status: 'valid' | 'invalid';
+  status: 'valid' | 'invalid' | 'error';
   errors: SchemaError[];
+  schemaProblem?: string;
 }
 
 /** Checks objects against their strict schemas; verdicts in input order. */

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import type { VersionSchemaDirs } from './schema-dir.js';
-import { strictSchema, type JsonSchema } from './strict-schema.js';
+import { sourceDraft, strictSchema, type JsonSchema } from './strict-schema.js';
 
 /** The strict schema of one apiVersion and kind. */
 export interface KindSchema {
@@ -16,6 +16,11 @@ export interface KindSchema {
   /** The file it was made from. */
   source: string;
   schema: JsonSchema;
+  /**
+   * Why the file cannot be used (not JSON, not a schema): every object of the kind is then an
+   * `error`, and the file one finding, instead of the run stopping.
+   */
+  unusable?: string;
 }
 
 /**
@@ -28,8 +33,10 @@ export const KUBECONFORM_LOCATION = '{{ .Group }}/{{ .ResourceKind }}_{{ .Resour
 const API_VERSION = /^(?:([a-z0-9](?:[-a-z0-9.]*[a-z0-9])?)\/)?(v[a-z0-9]+)$/;
 const KIND = /^[A-Za-z][A-Za-z0-9]*$/;
 
-/** Strict schemas by source file and standalone directory, shared by every lookup. */
-const strictBySource = new Map<string, JsonSchema>();
+/** Strict schemas (or why there is none) by source file and standalone directory, shared by every lookup. */
+const strictBySource = new Map<string, JsonSchema | UnusableSchema>();
+
+class UnusableSchema extends Error {}
 
 /**
  * Finds the schema of a kind for one Kubernetes version: first the CRD catalog (a CRD's own
@@ -58,42 +65,57 @@ export class KindSchemas {
 
     if (group && this.dirs.crds) {
       const crd = join(this.dirs.crds, group, `${lower}_${version}.json`);
-      if (existsSync(crd)) return { id, layoutPath, source: crd, schema: this.strict(crd, () => this.withImplicitFields(readSchema(crd))) };
+      if (existsSync(crd)) return this.kindSchema(id, layoutPath, crd, () => this.withImplicitFields(readSchema(crd)));
     }
     const prefix = group ? `-${group.split('.')[0]}` : '';
     const standalone = join(this.dirs.standalone, `${lower}${prefix}-${version}.json`);
     if (existsSync(standalone)) {
-      const raw = readSchema(standalone);
-      if (declares(raw, group, version, kind)) return { id, layoutPath, source: standalone, schema: this.strict(standalone, () => raw) };
+      let raw: JsonSchema;
+      try {
+        raw = readSchema(standalone);
+      } catch (err) {
+        return { id, layoutPath, source: standalone, schema: {}, unusable: (err as Error).message };
+      }
+      if (declares(raw, group, version, kind)) return this.kindSchema(id, layoutPath, standalone, () => strictSchema(raw));
     }
     return undefined;
   }
 
-  private strict(source: string, raw: () => JsonSchema): JsonSchema {
+  private kindSchema(id: string, layoutPath: string, source: string, strict: () => JsonSchema): KindSchema {
     const key = `${source}\0${this.dirs.standalone}`;
-    let strict = strictBySource.get(key);
-    if (!strict) {
-      strict = strictSchema(raw());
-      strictBySource.set(key, strict);
+    let made = strictBySource.get(key);
+    if (!made) {
+      try {
+        made = strict();
+      } catch (err) {
+        made = new UnusableSchema((err as Error).message);
+      }
+      strictBySource.set(key, made);
     }
-    return strict;
+    return made instanceof UnusableSchema ? { id, layoutPath, source, schema: {}, unusable: made.message } : { id, layoutPath, source, schema: made };
   }
 
   /**
    * Every custom resource has apiVersion, kind and metadata, checked by the API server as
    * ObjectMeta whatever the CRD says; CRD schemas often leave them out or leave metadata open.
    * Closing the root without them would reject every object, and an open metadata would miss
-   * its typos: add them, with the ObjectMeta of this Kubernetes version.
+   * its typos: add them, with the ObjectMeta of this Kubernetes version. The CRD is made strict
+   * in its own draft (draft 4 when it names none), the ObjectMeta in the standalone schemas'.
    */
   private withImplicitFields(schema: JsonSchema): JsonSchema {
     const properties = (schema.properties ?? {}) as JsonSchema;
     const metadata = properties.metadata as JsonSchema | undefined;
     const objectMeta = join(this.dirs.standalone, 'objectmeta-meta-v1.json');
-    const withMeta = (!metadata || !('properties' in metadata)) && existsSync(objectMeta) ? readSchema(objectMeta) : (metadata ?? { type: 'object' });
-    return {
-      ...schema,
-      properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, ...properties, metadata: withMeta },
-    };
+    const replaceMeta = (!metadata || !('properties' in metadata)) && existsSync(objectMeta);
+    const strict = strictSchema(
+      { ...schema, properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, ...properties, metadata: replaceMeta ? { type: 'object' } : (metadata ?? { type: 'object' }) } },
+      sourceDraft(schema),
+    );
+    if (replaceMeta) {
+      const { $schema: _dialect, ...meta } = strictSchema(readSchema(objectMeta));
+      (strict.properties as JsonSchema).metadata = meta;
+    }
+    return strict;
   }
 }
 

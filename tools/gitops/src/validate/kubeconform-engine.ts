@@ -27,25 +27,79 @@ export class KubeconformEngine implements ValidationEngine {
   async validate(inputs: readonly EngineInput[]): Promise<EngineVerdict[]> {
     if (inputs.length === 0) return [];
     const dir = await writeStrictSchemas(this.cacheDir, inputs.map((i) => i.schema));
-    const results = await this.runner.validate(
-      inputs.map((i) => JSON.stringify(i.manifest.object)),
-      { schemaLocation: join(dir, KUBECONFORM_LOCATION), workers: availableParallelism() },
-    );
-    return results.map((result, i) => toVerdict(result, inputs[i]!));
+    const failures: ExternalToolError[] = [];
+    const verdicts = await this.judge(inputs, join(dir, KUBECONFORM_LOCATION), failures);
+    // A kubeconform that fails on every object is broken, not the objects: could not run.
+    if (failures.length === inputs.length) throw failures[0]!;
+    return verdicts;
+  }
+
+  /**
+   * One kubeconform run for all the objects; should it fail as a whole (a crash, a report it
+   * cannot finish), the objects are judged in halves, down to the one it fails on, which is an
+   * `error` verdict: one object never costs the others theirs. A missing binary still stops the run.
+   */
+  private async judge(inputs: readonly EngineInput[], schemaLocation: string, failures: ExternalToolError[]): Promise<EngineVerdict[]> {
+    try {
+      const results = await this.runner.validate(
+        inputs.map((i) => JSON.stringify(i.manifest.object)),
+        { schemaLocation, workers: availableParallelism() },
+      );
+      return results.map((result, i) => toVerdict(result, inputs[i]!));
+    } catch (err) {
+      if (!(err instanceof ExternalToolError) || err.code !== 'KUBECONFORM_FAILED') throw err;
+      if (inputs.length === 1) {
+        failures.push(err);
+        return [{ status: 'error', errors: [{ pointer: '', message: `kubeconform could not judge this object: ${err.message}` }] }];
+      }
+      const half = Math.ceil(inputs.length / 2);
+      return [...(await this.judge(inputs.slice(0, half), schemaLocation, failures)), ...(await this.judge(inputs.slice(half), schemaLocation, failures))];
+    }
   }
 }
 
 function toVerdict(result: KubeconformResult, input: EngineInput): EngineVerdict {
   if (result.status === 'statusValid') return { status: 'valid', errors: [] };
   if (result.status === 'statusInvalid') {
-    const errors = result.validationErrors.flatMap(toSchemaErrors);
+    const errors = result.validationErrors.flatMap((e) => toSchemaErrors({ path: pointerIn(input.manifest.object, e.path), msg: e.msg }));
     // An invalid verdict always carries a reason, so that it is never a silent pass.
     return { status: 'invalid', errors: errors.length > 0 ? errors : [{ pointer: '', message: result.msg }] };
   }
-  const { manifest, schema } = input;
-  throw new ExternalToolError('KUBECONFORM_FAILED', `kubeconform could not validate ${manifest.kind} ${manifest.name} against ${schema.source}: ${result.msg || result.status}`, {
-    hint: 'kubeconform could not load the schema or read the object; --engine builtin validates without it.',
-  });
+  // Every object given has a schema written for it: "could not find schema" is kubeconform
+  // failing to compile that schema (it then looks no further), a fault of the schema file.
+  const { schema } = input;
+  if (/^could not find schema/.test(result.msg)) {
+    const reason = `kubeconform could not compile the schema of ${schema.id}`;
+    return { status: 'error', errors: [{ pointer: '', message: reason }], schemaProblem: reason };
+  }
+  return { status: 'error', errors: [{ pointer: '', message: `kubeconform could not judge this object: ${result.msg || result.status}` }] };
+}
+
+/**
+ * kubeconform joins the keys of a path with "/" unescaped, so a label key `app.kubernetes.io/name`
+ * reads as two segments: walk the object to find which segments make one key, and escape it.
+ */
+function pointerIn(object: unknown, raw: string): string {
+  const segments = raw.split('/').slice(1);
+  const out: string[] = [];
+  let node = object;
+  for (let i = 0; i < segments.length; i++) {
+    let key = segments[i]!;
+    if (node !== null && typeof node === 'object' && !Array.isArray(node)) {
+      // The longest run of segments that is a key of this map.
+      for (let j = segments.length; j > i + 1; j--) {
+        const joined = segments.slice(i, j).join('/');
+        if (Object.hasOwn(node, joined)) {
+          key = joined;
+          i = j - 1;
+          break;
+        }
+      }
+    }
+    out.push(key.replace(/~/g, '~0').replace(/\//g, '~1'));
+    node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
+  }
+  return out.map((s) => `/${s}`).join('');
 }
 
 /**

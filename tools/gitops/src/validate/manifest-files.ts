@@ -1,10 +1,15 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../core/errors.js';
-import type { Finding } from '../core/findings.js';
-import { parseManifests, type ParsedManifests } from '../core/manifests/manifest.js';
-import { MAX_FILE_BYTES } from '../runners/snapshots.js';
+import { DocumentSplitter } from '../core/manifests/kube-yaml.js';
+import { addDocument, type ParsedManifests } from '../core/manifests/manifest.js';
+
+/**
+ * A manifest file may be large (a cluster export, a rendered fleet): it is streamed one
+ * document at a time, so this bounds only what a single run is asked to hold, not the memory
+ * of reading it. Values files keep their own, much smaller limit (runners/snapshots.ts).
+ */
+export const MAX_MANIFEST_FILE_BYTES = 1024 * 1024 * 1024;
 
 const MANIFEST_FILE = /\.(ya?ml|json)$/i;
 
@@ -35,15 +40,7 @@ export async function readManifestFiles(paths: readonly string[], options: Manif
   }
 
   const out: ParsedManifests & { files: number } = { manifests: [], problems: [], findings: [], files: files.size };
-  for (const [absolute, name] of files) {
-    const { text, finding } = await readText(absolute, name);
-    if (finding) out.findings.push(finding);
-    if (text === undefined) continue;
-    const parsed = parseManifests(name, text, { kind: 'file' });
-    out.manifests.push(...parsed.manifests);
-    out.problems.push(...parsed.problems);
-    out.findings.push(...parsed.findings);
-  }
+  for (const [absolute, name] of files) await readManifestFile(absolute, name, out);
   return out;
 }
 
@@ -65,18 +62,34 @@ function displayName(absolute: string, given: string, root: string | undefined):
   return given.split(sep).join('/');
 }
 
-async function readText(absolute: string, name: string): Promise<{ text?: string; finding?: Finding }> {
-  const unreadable = (message: string, hint?: string): { finding: Finding } => ({
-    finding: { code: 'MANIFEST_UNREADABLE', severity: 'error', message, hint, location: { file: name } },
-  });
+/** Streams one file into `out`, document by document; a file that cannot be read is a finding and an error verdict. */
+async function readManifestFile(absolute: string, name: string, out: ParsedManifests): Promise<void> {
+  const unreadable = (message: string, hint?: string): void => {
+    out.findings.push({ code: 'MANIFEST_UNREADABLE', severity: 'error', message, hint, location: { file: name } });
+    out.problems.push({ file: name, doc: 0, line: 1, message, reported: true });
+  };
+  const origin = { kind: 'file' } as const;
+  const splitter = new DocumentSplitter();
+  let index = 0;
+  const add = (docs: ReturnType<DocumentSplitter['push']>) => {
+    for (const doc of docs) addDocument(name, index++, doc, origin, out);
+  };
   try {
     const size = statSync(absolute).size;
-    if (size > MAX_FILE_BYTES) {
+    if (size > MAX_MANIFEST_FILE_BYTES) {
       const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
-      return unreadable(`file is ${mib(size)}, more than the ${mib(MAX_FILE_BYTES)} a manifest file may be`, 'Split it, or check that it is the file you meant.');
+      return unreadable(`file is ${mib(size)}, more than the ${mib(MAX_MANIFEST_FILE_BYTES)} a manifest file may be`, 'Split it, or check that it is the file you meant.');
     }
-    return { text: await readFile(absolute, 'utf8') };
+    for await (const chunk of createReadStream(absolute, { encoding: 'utf8', highWaterMark: 1024 * 1024 })) {
+      if ((chunk as string).includes('\0')) {
+        out.findings.push({ code: 'YAML_SYNTAX', severity: 'error', message: 'file is binary, not YAML', location: { file: name } });
+        out.problems.push({ file: name, doc: index, line: 1, message: 'file is binary, not YAML', reported: true });
+        return;
+      }
+      add(splitter.push(chunk as string));
+    }
+    add(splitter.end());
   } catch (err) {
-    return unreadable(`cannot read the file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'Check its permissions.');
+    unreadable(`cannot read the file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'Check its permissions.');
   }
 }

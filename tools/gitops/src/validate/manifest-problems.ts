@@ -10,7 +10,7 @@ export interface ProblemSource {
 }
 
 /**
- * Documents that are not Kubernetes objects (not a mapping, no kind, no apiVersion) cannot be
+ * Documents that are not Kubernetes objects (not YAML, not a mapping, no kind, no apiVersion) cannot be
  * validated: each is an `error` verdict and a finding, never silently dropped.
  */
 export function problemVerdicts(problems: readonly ManifestProblem[], rendered?: ProblemSource): { results: ResourceResult[]; findings: Finding[] } {
@@ -20,6 +20,8 @@ export function problemVerdicts(problems: readonly ManifestProblem[], rendered?:
     // A render has no file to point at: the stream exists only in memory.
     const location = rendered ? undefined : { file: problem.file, line: problem.line, column: 1 };
     results.push({ file: problem.file, env: rendered?.env, service: rendered?.service, status: 'error', errors: [{ path: '', message: problem.message, source: location }] });
+    // A YAML error or an unreadable file is already a finding at its line: one verdict, no second finding.
+    if (problem.reported) continue;
     findings.push({
       code: 'MANIFEST_NOT_AN_OBJECT',
       severity: 'error',

@@ -12,30 +12,59 @@ export type JsonSchema = { [keyword: string]: unknown };
 export const STRICT_SCHEMA_DIALECT = 'http://json-schema.org/draft-07/schema#';
 
 /**
- * Keywords that only annotate. `format` is among them: kubeconform asserts no format for the
- * Kubernetes schemas, and formats such as int32 or byte have no JSON Schema meaning, so
- * neither engine checks one. `x-kubernetes-*` are read below, then dropped.
+ * Keywords that only annotate. `x-kubernetes-*` are read below, then dropped; `format` is
+ * handled apart (see ASSERTED_FORMATS).
  */
 const ANNOTATIONS = new Set(['description', 'default', 'format', 'example', 'examples', 'title', 'nullable', '$schema', '$comment']);
+
+/**
+ * The formats both engines assert, where kubeconform asserts formats at all: its JSON Schema
+ * library checks `format` for drafts up to 7, and a schema without `$schema` is draft 4 to it,
+ * which is how the CRD catalog's schemas are read; the standalone Kubernetes schemas declare
+ * `http://json-schema.org/schema#` (the latest draft), where formats only annotate. Formats
+ * with no JSON Schema meaning (int32, byte, …) are never checked; the few other formats
+ * kubeconform knows (hostname, email, uri, …) are not checked either (README: deliberate
+ * differences).
+ */
+export const ASSERTED_FORMATS = new Set(['date-time', 'date', 'time', 'ipv4', 'ipv6', 'uuid']);
+
+/** How kubeconform reads a source schema: by its `$schema`, draft 4 when it has none. */
+export type SourceDraft = 4 | 6 | 7 | 2019;
+
+export function sourceDraft(schema: JsonSchema): SourceDraft {
+  const declared = typeof schema.$schema === 'string' ? schema.$schema.replace(/^https?:\/\//, '').replace(/#$/, '') : undefined;
+  if (declared === undefined) return 4;
+  if (declared === 'json-schema.org/draft-04/schema') return 4;
+  if (declared === 'json-schema.org/draft-06/schema') return 6;
+  if (declared === 'json-schema.org/draft-07/schema') return 7;
+  return 2019;
+}
 
 const SUBSCHEMA_MAPS = ['properties', 'patternProperties'] as const;
 const SUBSCHEMA_LISTS = ['oneOf', 'anyOf', 'allOf'] as const;
 
-/** Returns a new, strict copy of `schema`; the input is not modified. */
-export function strictSchema(schema: JsonSchema): JsonSchema {
-  return { $schema: STRICT_SCHEMA_DIALECT, ...strictNode(schema, false) };
+/**
+ * Returns a new, strict copy of `schema`, in draft 7, meaning what kubeconform makes of the
+ * source in its own draft (`draft`, else its `$schema`): draft 4's boolean
+ * `exclusiveMaximum`/`exclusiveMinimum` become draft 7's numbers, formats are kept where
+ * asserted. The input is not modified.
+ */
+export function strictSchema(schema: JsonSchema, draft: SourceDraft = sourceDraft(schema)): JsonSchema {
+  return { $schema: STRICT_SCHEMA_DIALECT, ...strictNode(schema, false, draft) };
 }
 
 /**
  * `inCombinator`: inside oneOf/anyOf/allOf/not a schema only constrains values (a structural
  * schema cannot declare fields there), so it is never closed: the enclosing object is.
  */
-function strictNode(node: JsonSchema, inCombinator: boolean): JsonSchema {
+function strictNode(node: JsonSchema, inCombinator: boolean, draft: SourceDraft): JsonSchema {
   const out: JsonSchema = {};
   for (const [keyword, value] of Object.entries(node)) {
     if (ANNOTATIONS.has(keyword) || keyword.startsWith('x-')) continue;
-    out[keyword] = strictKeyword(keyword, value, inCombinator);
+    out[keyword] = strictKeyword(keyword, value, inCombinator, draft);
   }
+  if (draft <= 7 && typeof node.format === 'string' && ASSERTED_FORMATS.has(node.format)) out.format = node.format;
+  if (draft === 4) exclusiveBounds(out);
 
   const nullable = node.nullable === true || typesOf(node.type).includes('null');
   if (node['x-kubernetes-int-or-string'] === true) {
@@ -54,17 +83,34 @@ function strictNode(node: JsonSchema, inCombinator: boolean): JsonSchema {
   return out;
 }
 
-function strictKeyword(keyword: string, value: unknown, inCombinator: boolean): unknown {
+function strictKeyword(keyword: string, value: unknown, inCombinator: boolean, draft: SourceDraft): unknown {
   if ((SUBSCHEMA_MAPS as readonly string[]).includes(keyword) && isObject(value)) {
-    return Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, isObject(sub) ? strictNode(sub, inCombinator) : sub]));
+    return Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, isObject(sub) ? strictNode(sub, inCombinator, draft) : sub]));
   }
   if ((SUBSCHEMA_LISTS as readonly string[]).includes(keyword) && Array.isArray(value)) {
-    return value.map((sub) => (isObject(sub) ? strictNode(sub, true) : sub));
+    return value.map((sub) => (isObject(sub) ? strictNode(sub, true, draft) : sub));
   }
-  if (keyword === 'not' && isObject(value)) return strictNode(value, true);
-  if ((keyword === 'items' || keyword === 'additionalProperties') && isObject(value)) return strictNode(value, inCombinator);
-  if (keyword === 'items' && Array.isArray(value)) return value.map((sub) => (isObject(sub) ? strictNode(sub, inCombinator) : sub));
+  if (keyword === 'not' && isObject(value)) return strictNode(value, true, draft);
+  if ((keyword === 'items' || keyword === 'additionalProperties') && isObject(value)) return strictNode(value, inCombinator, draft);
+  if (keyword === 'items' && Array.isArray(value)) return value.map((sub) => (isObject(sub) ? strictNode(sub, inCombinator, draft) : sub));
   return value;
+}
+
+/**
+ * Draft 4: `exclusiveMaximum: true` makes `maximum` exclusive (false: inclusive). Draft 7 says
+ * the same with a number; a boolean there is a schema error that would make the kind
+ * unusable (the CRD catalog's HTTPProxy has one).
+ */
+function exclusiveBounds(out: JsonSchema): void {
+  for (const [exclusive, bound] of [['exclusiveMaximum', 'maximum'], ['exclusiveMinimum', 'minimum']] as const) {
+    if (typeof out[exclusive] !== 'boolean') continue;
+    if (out[exclusive] === true && typeof out[bound] === 'number') {
+      out[exclusive] = out[bound];
+      delete out[bound];
+    } else {
+      delete out[exclusive];
+    }
+  }
 }
 
 /**

@@ -5,7 +5,7 @@ import { KubeconformRunner } from '../runners/kubeconform.js';
 import { BuiltinEngine } from './builtin-engine.js';
 import { apiStatus } from './deprecations.js';
 import type { EngineInput, EngineName, ValidationEngine } from './engine.js';
-import { KindSchemas } from './kind-schemas.js';
+import { KindSchemas, type KindSchema } from './kind-schemas.js';
 import { KubeconformEngine } from './kubeconform-engine.js';
 import { versionSchemaDirs, type SchemaDirSetting } from './schema-dir.js';
 import type { SchemaError } from './schema-errors.js';
@@ -45,6 +45,7 @@ export async function validateManifests(manifests: readonly Manifest[], options:
   const pending = new Map<string, { index: number; input: EngineInput }[]>();
   const skip = new Set((options.skip ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean));
   const versionOf = typeof options.kubernetesVersion === 'string' ? () => options.kubernetesVersion as string : options.kubernetesVersion;
+  const unusable = new UnusableSchemas();
 
   manifests.forEach((manifest, index) => {
     const base = resultOf(manifest);
@@ -78,6 +79,11 @@ export async function validateManifests(manifests: readonly Manifest[], options:
       });
       return;
     }
+    if (schema.unusable) {
+      results[index] = { ...base, status: 'error', errors: [errorOf(manifest, { pointer: '', message: schema.unusable })] };
+      unusable.note(schema, schema.unusable);
+      return;
+    }
     const group = pending.get(version) ?? [];
     group.push({ index, input: { manifest, schema } });
     pending.set(version, group);
@@ -88,15 +94,40 @@ export async function validateManifests(manifests: readonly Manifest[], options:
     await Promise.all(
       [...pending.values()].map(async (group) => {
         const verdicts = await engine.validate(group.map((g) => g.input));
-        group.forEach(({ index, input: { manifest } }, i) => {
-          const errors = sortByPosition(manifest, verdicts[i]!.errors);
-          results[index] = { ...resultOf(manifest), status: verdicts[i]!.status, errors: errors.map((e) => errorOf(manifest, e)) };
-          findings[index]!.push(...errors.map((e) => findingOf(manifest, 'MANIFEST_INVALID', 'error', e)));
+        group.forEach(({ index, input: { manifest, schema } }, i) => {
+          const verdict = verdicts[i]!;
+          const errors = sortByPosition(manifest, verdict.errors);
+          results[index] = { ...resultOf(manifest), status: verdict.status, errors: errors.map((e) => errorOf(manifest, e)) };
+          if (verdict.status === 'invalid') findings[index]!.push(...errors.map((e) => findingOf(manifest, 'MANIFEST_INVALID', 'error', e)));
+          // A schema at fault is one finding at the schema file; an object the engine could not read is its own.
+          else if (verdict.schemaProblem) unusable.note(schema, verdict.schemaProblem);
+          else if (verdict.status === 'error') findings[index]!.push(...errors.map((e) => findingOf(manifest, 'MANIFEST_UNCHECKED', 'error', e)));
         });
       }),
     );
   }
-  return { results, findings: findings.flat() };
+  return { results, findings: [...findings.flat(), ...unusable.findings()] };
+}
+
+/** Schemas that cannot be used, each reported once at its file with the number of objects it left unchecked. */
+class UnusableSchemas {
+  private readonly bySource = new Map<string, { schema: KindSchema; reason: string; objects: number }>();
+
+  note(schema: KindSchema, reason: string): void {
+    const seen = this.bySource.get(schema.source);
+    if (seen) seen.objects++;
+    else this.bySource.set(schema.source, { schema, reason, objects: 1 });
+  }
+
+  findings(): Finding[] {
+    return [...this.bySource.values()].map(({ schema, reason, objects }) => ({
+      code: 'SCHEMA_UNUSABLE',
+      severity: 'error',
+      message: `${reason}; ${objects} ${schema.id} object${objects === 1 ? '' : 's'} could not be checked`,
+      hint: 'Fix or replace the schema file (restore it from its source, or point --schema-dir at another copy); the other kinds were checked.',
+      location: { file: schema.source },
+    }));
+  }
 }
 
 /** One per cache directory and process: compiled schemas are reused by every later call. */
