@@ -17,8 +17,12 @@ import (
 	"syscall/js"
 )
 
-// store holds the parameter sets generated since the last "reset".
-var store []map[string]any
+// store holds the parameter sets not yet released, by id. Ids are never reused, so two
+// expansions running at once (a diff's base and head) cannot see each other's sets.
+var (
+	store  = map[int]map[string]any{}
+	nextID int
+)
 
 type paramSet struct {
 	ID     int            `json:"id"`
@@ -28,17 +32,19 @@ type paramSet struct {
 func keep(params []map[string]any) []paramSet {
 	out := make([]paramSet, 0, len(params))
 	for _, p := range params {
-		store = append(store, p)
-		out = append(out, paramSet{ID: len(store) - 1, Params: p})
+		store[nextID] = p
+		out = append(out, paramSet{ID: nextID, Params: p})
+		nextID++
 	}
 	return out
 }
 
 func lookup(id int) (map[string]any, error) {
-	if id < 0 || id >= len(store) {
+	params, ok := store[id]
+	if !ok {
 		return nil, fmt.Errorf("unknown parameter set %d", id)
 	}
-	return store[id], nil
+	return params, nil
 }
 
 type errorResponse struct {
@@ -47,8 +53,16 @@ type errorResponse struct {
 
 func handle(op string, request []byte) (any, error) {
 	switch op {
-	case "reset":
-		store = nil
+	case "release":
+		var req struct {
+			IDs []int `json:"ids"`
+		}
+		if err := json.Unmarshal(request, &req); err != nil {
+			return nil, err
+		}
+		for _, id := range req.IDs {
+			delete(store, id)
+		}
 		return struct{}{}, nil
 	case "gitFiles":
 		var req gitFilesRequest

@@ -47,8 +47,8 @@ export interface ListRequest {
 }
 
 export interface AppSetEngine {
-  /** Forgets every parameter set generated so far. */
-  reset(): void;
+  /** Forgets parameter sets once their ApplicationSet is expanded. */
+  release(ids: number[]): void;
   gitFiles(req: GitFilesRequest): { sets: EngineParamSet[] } | { error: string };
   gitDirectories(req: GitDirectoriesRequest): { sets: EngineParamSet[] } | { error: string };
   list(req: ListRequest): { sets: EngineParamSet[] } | { error: string };
@@ -96,7 +96,7 @@ async function instantiate(): Promise<AppSetEngine> {
     return response;
   };
   return {
-    reset: () => void invoke('reset', {}),
+    release: (ids) => void invoke('release', { ids }),
     gitFiles: (req) => invoke('gitFiles', req),
     gitDirectories: (req) => invoke('gitDirectories', req),
     list: (req) => invoke('list', req),

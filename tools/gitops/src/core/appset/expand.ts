@@ -2,7 +2,7 @@ import type { Finding } from '../findings.js';
 import type { RepoModel } from '../repo/model.js';
 import { locate, type YamlDoc } from '../yaml/parse-yaml.js';
 import type { Application } from './application.js';
-import { loadAppSetEngine, type AppSetEngine } from './engine.js';
+import { loadAppSetEngine, type AppSetEngine, type EngineParamSet } from './engine.js';
 import { GeneratorError, gitParams, listParams, type GeneratorContext, type GitGenerator, type ListGenerator, type ParamSet } from './generators.js';
 import { knownProjects } from './projects.js';
 import { renderApplication, type AppSetTemplate } from './render-template.js';
@@ -47,13 +47,14 @@ const GO_TEMPLATE_OPTIONS = new Set(['missingkey=error', 'missingkey=default', '
  */
 export async function expandAppSets(repo: RepoModel): Promise<ExpandResult> {
   const engine = await loadAppSetEngine();
-  engine.reset();
   const projects = await knownProjects(repo);
   const applications: Application[] = [];
   const appSets: AppSetResult[] = [];
   const findings: Finding[] = [];
   for (const doc of repo.appSets) {
-    const result = await expandAppSet(repo, engine, projects, doc);
+    const ids: number[] = [];
+    const tracked: AppSetEngine = { ...engine, gitFiles: track(engine.gitFiles, ids), gitDirectories: track(engine.gitDirectories, ids), list: track(engine.list, ids) };
+    const result = await expandAppSet(repo, tracked, projects, doc).finally(() => engine.release(ids));
     applications.push(...result.applications);
     findings.push(...result.findings);
     appSets.push(result.summary);
@@ -73,6 +74,15 @@ export async function expandAppSets(repo: RepoModel): Promise<ExpandResult> {
     } else byName.set(app.name, app);
   }
   return { applications: [...byName.values()].sort((a, b) => a.name.localeCompare(b.name)), appSets, findings };
+}
+
+/** Wraps a generator call to note the ids of the parameter sets it creates. */
+function track<R>(fn: (req: R) => { sets: EngineParamSet[] } | { error: string }, ids: number[]): (req: R) => { sets: EngineParamSet[] } | { error: string } {
+  return (req) => {
+    const result = fn(req);
+    if ('sets' in result) ids.push(...result.sets.map((s) => s.id));
+    return result;
+  };
 }
 
 interface SetOutcome {
