@@ -28,6 +28,13 @@ describe('gitops render expands ApplicationSets as the controller does', () => {
         'failed to execute go template {{.owner}}: template: base:1:2: executing "base" at <.owner>: map has no entry for key "owner"',
     ]);
     expect(rendered(r.stdout)).toEqual(['dev/blog', 'dev/cart', 'dev/shop']);
+
+    // The JSON report lists the blocked set with Argo CD's error, and none of its Applications.
+    const json = runCli(['render', '--format', 'json'], { cwd: repo.dir });
+    const report = JSON.parse(json.stdout) as { applicationSets: { name: string; applications: string[]; error?: string }[]; applications: { name: string }[] };
+    expect(report.applicationSets.find((s) => s.name === 'prod')).toMatchObject({ applications: [], error: expect.stringContaining('map has no entry for key "owner"') });
+    expect(report.applicationSets.find((s) => s.name === 'dev')).toEqual({ name: 'dev', file: 'argocd/applicationsets/dev.yaml', applications: ['blog-dev', 'cart-dev', 'shop-dev'] });
+    expect(report.applications.map((a) => a.name)).toEqual(['blog-dev', 'cart-dev', 'shop-dev']);
   });
 
   it('renders a goTemplate: false ApplicationSet (fasttemplate) to the same helm command line as its Go template twin', () => {
@@ -35,7 +42,7 @@ describe('gitops render expands ApplicationSets as the controller does', () => {
       .replace('  goTemplate: true\n  goTemplateOptions: ["missingkey=error"]\n', '  goTemplate: false\n')
       .replace(/\{\{\.path\.path\}\}/g, '{{path}}')
       .replace(/\{\{\.([a-z.]+)\}\}/g, '{{$1}}');
-    expect(fast).toContain("targetRevision: '{{chart}}-{{releases.prod.chart}}'");
+    expect(fast).toContain("targetRevision: '{{releases.prod.chart}}'");
     const goRepo = createRepo(fleetFiles());
     const fastRepo = createRepo({ ...fleetFiles(), 'argocd/applicationsets/prod.yaml': fast });
     const expected = runCli(['render', '--env', 'prod', '--show-command'], { cwd: goRepo.dir });
