@@ -100,7 +100,6 @@ const scenarios: Scenario[] = [
   { name: 'ten-quota', change: (o, name, ns) => void (o.quota = { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name, namespace: ns }, spec: { hard: { pods: '10' } } }), expect: { prod: ['POLICY_PROJECT_RESOURCE_DENIED'] } },
   // team-ops whitelists ClusterRoles.
   { name: 'ten-whitelisted', team: 'ops', change: (o, name) => void (o.clusterrole = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, rules: [] }), expect: { prod: [] } },
-  { name: 'ten-no-project', team: 'nobody', expect: { prod: ['POLICY_PROJECT_DESTINATION_DENIED'] } },
 ];
 
 /** Applications the scenarios refer to: an edge gateway in prod, a caller that runs in dev only. */

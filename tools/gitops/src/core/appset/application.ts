@@ -51,7 +51,14 @@ export interface HelmSource {
 export interface ApplicationManifest {
   apiVersion: 'argoproj.io/v1alpha1';
   kind: 'Application';
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    /** resources-finalizer.argocd.argoproj.io unless the ApplicationSet preserves resources on deletion. */
+    finalizers?: string[];
+  };
   spec: {
     project?: string;
     source?: ApplicationSource;

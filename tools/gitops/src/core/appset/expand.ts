@@ -1,44 +1,63 @@
-import { posix } from 'node:path';
-import type { Finding, SourceLocation } from '../findings.js';
+import type { Finding } from '../findings.js';
 import type { RepoModel } from '../repo/model.js';
 import { locate, type YamlDoc } from '../yaml/parse-yaml.js';
-import { originKey, type Application, type ApplicationManifest } from './application.js';
-import { renderGoTemplate, TemplateError } from './go-template.js';
-import { directoryMatcher, fileMatcher } from './path-match.js';
-import { matchesSelector, type Selector } from './selector.js';
-
-/** One parameter set produced by a generator, with where its values are written. */
-interface ParamSet {
-  params: Record<string, unknown>;
-  /** The generator file these params were read from. */
-  file?: YamlDoc;
-  /** Path of the params inside that file (a files generator reading a YAML list). */
-  base: (string | number)[];
-  /** Location for the whole set when no field-level location exists (list elements, directories). */
-  fallback: SourceLocation;
-}
+import type { Application } from './application.js';
+import { loadAppSetEngine, type AppSetEngine, type EngineParamSet } from './engine.js';
+import { GeneratorError, gitParams, listParams, type GeneratorContext, type GitGenerator, type ListGenerator, type ParamSet } from './generators.js';
+import { knownProjects } from './projects.js';
+import { renderApplication, type AppSetTemplate } from './render-template.js';
+import { matchesSelector, parseSelector, type Selector } from './selector.js';
 
 interface AppSetSpec {
   goTemplate?: boolean;
   goTemplateOptions?: string[];
   generators?: Record<string, unknown>[];
-  template?: { metadata?: Record<string, unknown>; spec?: Record<string, unknown> };
+  template?: AppSetTemplate;
   templatePatch?: string;
+  syncPolicy?: { preserveResourcesOnDeletion?: boolean };
+}
+
+/** One ApplicationSet's outcome. */
+export interface AppSetResult {
+  name: string;
+  file: string;
+  /** Names of the Applications it generates, sorted. */
+  applications: string[];
+  /**
+   * Why it generates nothing: Argo CD's error when the controller blocks the whole set
+   * (no Application of it is created or updated), or what this tool cannot reproduce.
+   */
+  error?: string;
+  /** 'argocd': the controller itself refuses the set; 'unsupported': the tool cannot expand it. */
+  blockedBy?: 'argocd' | 'unsupported';
+}
+
+export interface ExpandResult {
+  applications: Application[];
+  appSets: AppSetResult[];
+  findings: Finding[];
 }
 
 const SUPPORTED_GENERATORS = new Set(['git', 'list']);
+const GO_TEMPLATE_OPTIONS = new Set(['missingkey=error', 'missingkey=default', 'missingkey=zero', 'missingkey=invalid']);
 
 /**
  * Expands every ApplicationSet of the repo into Applications, as the ApplicationSet
  * controller would. Unsupported constructs fail closed: a finding at their line, no guess.
  */
-export async function expandAppSets(repo: RepoModel): Promise<{ applications: Application[]; findings: Finding[] }> {
+export async function expandAppSets(repo: RepoModel): Promise<ExpandResult> {
+  const engine = await loadAppSetEngine();
+  const projects = await knownProjects(repo);
   const applications: Application[] = [];
+  const appSets: AppSetResult[] = [];
   const findings: Finding[] = [];
   for (const doc of repo.appSets) {
-    const result = await expandAppSet(repo, doc);
+    const ids: number[] = [];
+    const tracked: AppSetEngine = { ...engine, gitFiles: track(engine.gitFiles, ids), gitDirectories: track(engine.gitDirectories, ids), list: track(engine.list, ids) };
+    const result = await expandAppSet(repo, tracked, projects, doc).finally(() => engine.release(ids));
     applications.push(...result.applications);
     findings.push(...result.findings);
+    appSets.push(result.summary);
   }
   const byName = new Map<string, Application>();
   for (const app of applications) {
@@ -54,255 +73,157 @@ export async function expandAppSets(repo: RepoModel): Promise<{ applications: Ap
       });
     } else byName.set(app.name, app);
   }
-  return { applications: [...byName.values()].sort((a, b) => a.name.localeCompare(b.name)), findings };
+  return { applications: [...byName.values()].sort((a, b) => a.name.localeCompare(b.name)), appSets, findings };
 }
 
-async function expandAppSet(repo: RepoModel, doc: YamlDoc): Promise<{ applications: Application[]; findings: Finding[] }> {
+/** Wraps a generator call to note the ids of the parameter sets it creates. */
+function track<R>(fn: (req: R) => { sets: EngineParamSet[] } | { error: string }, ids: number[]): (req: R) => { sets: EngineParamSet[] } | { error: string } {
+  return (req) => {
+    const result = fn(req);
+    if ('sets' in result) ids.push(...result.sets.map((s) => s.id));
+    return result;
+  };
+}
+
+interface SetOutcome {
+  applications: Application[];
+  findings: Finding[];
+  summary: AppSetResult;
+}
+
+async function expandAppSet(repo: RepoModel, engine: AppSetEngine, projects: Set<string>, doc: YamlDoc): Promise<SetOutcome> {
   const data = doc.data as { metadata?: { name?: string; namespace?: string }; spec?: AppSetSpec };
   const name = data.metadata?.name ?? '(unnamed)';
   const spec = data.spec ?? {};
-  const fail = (message: string, path: (string | number)[], code: Finding['code'] = 'APPSET_UNSUPPORTED', hint?: string) => ({
+  const blocked = (finding: Omit<Finding, 'severity'>, blockedBy: 'argocd' | 'unsupported', error: string): SetOutcome => ({
     applications: [],
-    findings: [{ code, severity: 'error' as const, message: `ApplicationSet ${name}: ${message}`, hint, location: locate(doc, path) }],
+    findings: [{ ...finding, severity: 'error', message: `ApplicationSet ${name}: ${finding.message}` }],
+    summary: { name, file: doc.file, applications: [], error, blockedBy },
   });
+  const unsupported = (message: string, path: (string | number)[], code: Finding['code'] = 'APPSET_UNSUPPORTED', hint?: string) =>
+    blocked({ code, message, hint, location: locate(doc, path) }, 'unsupported', message);
 
-  if (spec.goTemplate !== true) {
-    return fail('goTemplate must be true: fasttemplate ({{path.basename}}) is not rendered by this tool', ['spec'], 'APPSET_UNSUPPORTED', 'Set spec.goTemplate: true and use {{.path.basename}} syntax.');
-  }
-  if (spec.templatePatch !== undefined) return fail('templatePatch is not supported', ['spec', 'templatePatch']);
-  if (!spec.template?.metadata || !spec.template.spec) return fail('spec.template.metadata and spec.template.spec are required', ['spec'], 'APPSET_SCHEMA');
+  if (spec.templatePatch !== undefined) return unsupported('templatePatch is not supported', ['spec', 'templatePatch']);
+  if (!spec.template?.metadata || !spec.template.spec) return unsupported('spec.template.metadata and spec.template.spec are required', ['spec'], 'APPSET_SCHEMA');
   const options = spec.goTemplateOptions ?? [];
-  const unknownOption = options.find((o) => !['missingkey=error', 'missingkey=default', 'missingkey=zero', 'missingkey=invalid'].includes(o));
-  if (unknownOption) return fail(`goTemplateOptions "${unknownOption}" is not supported`, ['spec', 'goTemplateOptions']);
-  const missingKeyError = options.includes('missingkey=error');
-
-  const applications: Application[] = [];
-  const findings: Finding[] = [];
+  const unknownOption = options.find((o) => !GO_TEMPLATE_OPTIONS.has(o));
+  if (unknownOption) return unsupported(`goTemplateOptions "${unknownOption}" is not supported`, ['spec', 'goTemplateOptions']);
+  const goTemplate = spec.goTemplate === true;
   const generators = spec.generators ?? [];
   for (const [gi, generator] of generators.entries()) {
-    const genPath = ['spec', 'generators', gi];
     const kind = Object.keys(generator).find((k) => k !== 'selector');
     if (!kind || !SUPPORTED_GENERATORS.has(kind)) {
+      return unsupported(`the ${kind ?? 'empty'} generator is not supported (supported: git files/directories, list)`, ['spec', 'generators', gi]);
+    }
+  }
+
+  const fileFindings: Finding[] = [];
+  const ctx: GeneratorContext = { repo, engine, doc, goTemplate, options, fileFindings };
+  const settings = { engine, goTemplate, options, preserveResourcesOnDeletion: spec.syncPolicy?.preserveResourcesOnDeletion === true, namespace: data.metadata?.namespace };
+  const templateProject = String(spec.template.spec.project ?? '');
+  const generated: Application[] = [];
+  // GenerateApplications: the first failing generator or template blocks the whole set.
+  for (const [gi, generator] of generators.entries()) {
+    const genPath = ['spec', 'generators', gi];
+    const kind = Object.keys(generator).find((k) => k !== 'selector')!;
+    let sets: ParamSet[];
+    try {
+      const requirements = generator.selector === undefined ? undefined : parseSelector(generator.selector as Selector);
+      if (typeof requirements === 'string') {
+        throw new GeneratorError('APPSET_GENERATOR', `error parsing label selector: ${requirements}`, locate(doc, [...genPath, 'selector']), undefined, true);
+      }
+      // GitGenerator.GenerateParams reads the template's project first, unless it is templated.
+      if (kind === 'git' && !templateProject.includes('{{') && !projects.has(templateProject)) {
+        throw new GeneratorError(
+          'APP_PROJECT_UNKNOWN',
+          `error generating params from git: error getting project ${templateProject}: appprojects.argoproj.io "${templateProject}" not found`,
+          locate(doc, ['spec', 'template', 'spec', 'project']),
+          'Name an AppProject of argocd/projects/, or add the project there.',
+          true,
+        );
+      }
+      sets = kind === 'git' ? await gitParams(ctx, generator.git as GitGenerator, [...genPath, 'git']) : listParams(ctx, generator.list as ListGenerator, [...genPath, 'list']);
+      if (requirements) {
+        sets = sets.filter((set) => {
+          const flat = engine.flatten(set.id);
+          if ('error' in flat) throw new GeneratorError('APPSET_GENERATOR', flat.error, locate(doc, [...genPath, 'selector']), undefined, true);
+          return matchesSelector(requirements, flat.labels);
+        });
+      }
+    } catch (err) {
+      if (!(err instanceof GeneratorError)) throw err;
+      const finding = { code: err.code, message: err.message, hint: err.hint, location: err.location };
+      const outcome = blocked(finding, err.blocking ? 'argocd' : 'unsupported', err.message);
+      outcome.findings.push(...fileFindings);
+      return outcome;
+    }
+    for (const set of sets) {
+      const rendered = renderApplication(spec.template, set, settings);
+      if ('error' in rendered) {
+        const outcome = blocked(
+          {
+            code: 'APPSET_TEMPLATE',
+            message: `no Application of the set is created or updated: ${rendered.error}`,
+            hint: set.file ? `The parameters came from ${set.file.file}; with missingkey=error every parameter the template reads must be set.` : undefined,
+            location: locate(doc, ['spec', 'template', ...rendered.path]),
+          },
+          'argocd',
+          rendered.error,
+        );
+        outcome.findings.push(...fileFindings);
+        return outcome;
+      }
+      const metadataName = rendered.manifest.metadata.name;
+      generated.push({
+        name: String(metadataName),
+        manifest: rendered.manifest,
+        appSet: { name, file: doc.file },
+        paramsFile: set.file && set.file !== doc ? set.file.file : undefined,
+        origins: rendered.origins,
+        templateLocation: locate(doc, ['spec', 'template']),
+      });
+    }
+  }
+  return validateApplications(name, doc, generated, projects, fileFindings);
+}
+
+/**
+ * The controller's validateGeneratedApplications: a second Application of the same name and
+ * one whose project does not exist are left out (the others are still created); a project
+ * that cannot even be looked up (an empty name) fails the whole set.
+ */
+function validateApplications(name: string, doc: YamlDoc, generated: Application[], projects: Set<string>, findings: Finding[]): SetOutcome {
+  const valid: Application[] = [];
+  const seen = new Set<string>();
+  const projectLocation = locate(doc, ['spec', 'template', 'spec', 'project']);
+  for (const app of generated) {
+    if (seen.has(app.name)) {
+      findings.push({ code: 'APP_DUPLICATE_NAME', severity: 'error', message: `ApplicationSet ${name} contains applications with duplicate name: ${app.name}`, hint: 'Make metadata.name unique per parameter set.', location: app.templateLocation, application: app.name });
+      continue;
+    }
+    seen.add(app.name);
+    const project = app.manifest.spec.project ?? '';
+    if (project === '') {
+      const error = 'error occurred during application validation: resource name may not be empty';
+      return {
+        applications: [],
+        findings: [...findings, { code: 'APP_PROJECT_UNKNOWN', severity: 'error', message: `ApplicationSet ${name}: ${error} (Application ${app.name} names no project)`, hint: 'Set spec.template.spec.project.', location: projectLocation }],
+        summary: { name, file: doc.file, applications: [], error, blockedBy: 'argocd' },
+      };
+    }
+    if (!projects.has(project)) {
       findings.push({
-        code: 'APPSET_UNSUPPORTED',
+        code: 'APP_PROJECT_UNKNOWN',
         severity: 'error',
-        message: `ApplicationSet ${name}: the ${kind ?? 'empty'} generator is not supported (supported: git files/directories, list)`,
-        location: locate(doc, genPath),
+        message: `ApplicationSet ${name}: application references project ${project} which does not exist; Argo CD does not create or update ${app.name}`,
+        hint: 'Name an AppProject of argocd/projects/, or add the project there.',
+        location: app.origins.get('spec.project')?.[0] ?? projectLocation,
+        application: app.name,
       });
       continue;
     }
-    let sets: ParamSet[];
-    try {
-      sets = kind === 'git' ? await gitParams(repo, doc, generator.git as GitGenerator, [...genPath, 'git'], findings) : listParams(doc, generator.list as ListGenerator, [...genPath, 'list']);
-    } catch (err) {
-      if (!(err instanceof GeneratorError)) throw err;
-      findings.push({ code: err.code, severity: 'error', message: `ApplicationSet ${name}: ${err.message}`, hint: err.hint, location: err.location });
-      continue;
-    }
-    const selector = generator.selector as Selector | undefined;
-    for (const set of sets) {
-      if (selector && !matchesSelector(selector, set.params)) continue;
-      const rendered = renderApplication(doc, spec, set, missingKeyError, data.metadata?.namespace);
-      if ('finding' in rendered) findings.push(rendered.finding);
-      else applications.push({ ...rendered.app, appSet: { name, file: doc.file } });
-    }
+    valid.push(app);
   }
-  return { applications, findings };
-}
-
-class GeneratorError extends Error {
-  constructor(
-    readonly code: Finding['code'],
-    message: string,
-    readonly location: SourceLocation,
-    readonly hint?: string,
-  ) {
-    super(message);
-  }
-}
-
-interface GitGenerator {
-  repoURL?: string;
-  revision?: string;
-  files?: { path: string; exclude?: boolean }[];
-  directories?: { path: string; exclude?: boolean }[];
-  pathParamPrefix?: string;
-  values?: Record<string, string>;
-}
-
-interface ListGenerator {
-  elements?: Record<string, unknown>[];
-  elementsYaml?: string;
-}
-
-async function gitParams(repo: RepoModel, doc: YamlDoc, gen: GitGenerator, path: (string | number)[], fileFindings: Finding[]): Promise<ParamSet[]> {
-  if (gen.repoURL !== repo.config.repoURL) {
-    throw new GeneratorError('SOURCE_UNSUPPORTED', `git generator repoURL "${gen.repoURL}" is not this repository (${repo.config.repoURL})`, locate(doc, [...path, 'repoURL']), 'Point it at this repository, or set repoURL in gitops.yaml to the URL Argo CD uses.');
-  }
-  const revision = gen.revision ?? 'HEAD';
-  if (revision !== 'HEAD' && revision !== repo.config.defaultBranch) {
-    throw new GeneratorError('APPSET_UNSUPPORTED', `git generator revision "${revision}": only HEAD or ${repo.config.defaultBranch} is rendered`, locate(doc, [...path, 'revision']));
-  }
-  const sets: ParamSet[] = [];
-  if (gen.files) {
-    const include = gen.files.filter((f) => !f.exclude).map((f) => fileMatcher(f.path, repo.config.newGitFileGlobbing));
-    const exclude = gen.files.filter((f) => f.exclude).map((f) => fileMatcher(f.path, repo.config.newGitFileGlobbing));
-    const matched = repo.files.filter((f) => include.some((m) => m(f)) && !exclude.some((m) => m(f)));
-    for (const file of matched) {
-      const parsed = await repo.readYaml(file);
-      // A file that does not parse is reported by its parse findings (once, however many
-      // ApplicationSets read it) and produces no Application.
-      if (!parsed) continue;
-      if (parsed.findings.length > 0) {
-        fileFindings.push(...parsed.findings);
-        continue;
-      }
-      const fileDoc = parsed.docs[0];
-      const content = fileDoc?.data;
-      const items = Array.isArray(content) ? content.map((c, i) => [c, [i]] as const) : [[content, []] as const];
-      for (const [item, base] of items) {
-        if (!item || typeof item !== 'object' || Array.isArray(item)) {
-          throw new GeneratorError('YAML_NOT_A_MAPPING', `git files generator: ${file} must hold a mapping or a list of mappings`, { file, line: 1, column: 1 });
-        }
-        sets.push({ params: withPath(item as Record<string, unknown>, file, true, gen.pathParamPrefix), file: fileDoc, base: [...base], fallback: { file } });
-      }
-    }
-  }
-  if (gen.directories) {
-    const include = gen.directories.filter((d) => !d.exclude).map((d) => directoryMatcher(d.path));
-    const exclude = gen.directories.filter((d) => d.exclude).map((d) => directoryMatcher(d.path));
-    const dirs = new Set<string>();
-    for (const f of repo.files) for (let d = posix.dirname(f); d !== '.'; d = posix.dirname(d)) dirs.add(d);
-    for (const dir of [...dirs].sort()) {
-      if (include.some((m) => m(dir)) && !exclude.some((m) => m(dir))) {
-        sets.push({ params: withPath({}, dir, false, gen.pathParamPrefix), base: [], fallback: { file: dir } });
-      }
-    }
-  }
-  if (gen.values) {
-    for (const set of sets) set.params.values = renderValues(gen.values, set.params, doc, [...path, 'values']);
-  }
-  return sets;
-}
-
-function listParams(doc: YamlDoc, gen: ListGenerator, path: (string | number)[]): ParamSet[] {
-  if (gen.elementsYaml !== undefined) throw new GeneratorError('APPSET_UNSUPPORTED', 'list generator elementsYaml is not supported', locate(doc, [...path, 'elementsYaml']));
-  return (gen.elements ?? []).map((element, i) => ({
-    params: { ...element },
-    file: doc,
-    base: [...path, 'elements', i],
-    fallback: locate(doc, [...path, 'elements', i]),
-  }));
-}
-
-function renderValues(values: Record<string, string>, params: Record<string, unknown>, doc: YamlDoc, path: (string | number)[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, template] of Object.entries(values)) {
-    try {
-      out[key] = renderGoTemplate(String(template), params, { missingKeyError: false }).text;
-    } catch (err) {
-      if (err instanceof TemplateError) throw new GeneratorError('APPSET_TEMPLATE', `values.${key}: ${err.message}`, locate(doc, [...path, key]));
-      throw err;
-    }
-  }
-  return out;
-}
-
-/** Argo CD's path parameters for a generator path (goTemplate form: a nested object). */
-function withPath(params: Record<string, unknown>, path: string, isFile: boolean, prefix?: string): Record<string, unknown> {
-  const dir = isFile ? posix.dirname(path) : path;
-  const basename = posix.basename(dir);
-  const info: Record<string, unknown> = {
-    path: dir,
-    basename,
-    basenameNormalized: normalizeName(basename),
-    segments: dir.split('/'),
-  };
-  if (isFile) {
-    info.filename = posix.basename(path);
-    info.filenameNormalized = normalizeName(posix.basename(path));
-  }
-  const result = { ...params };
-  if (prefix) result[prefix] = { ...(result[prefix] as object | undefined), path: info };
-  else result.path = info;
-  return result;
-}
-
-function normalizeName(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9-.]/g, '-');
-}
-
-function renderApplication(
-  doc: YamlDoc,
-  spec: AppSetSpec,
-  set: ParamSet,
-  missingKeyError: boolean,
-  appSetNamespace: string | undefined,
-): { app: Omit<Application, 'appSet'> } | { finding: Finding } {
-  const origins = new Map<string, SourceLocation[]>();
-  const template = { metadata: spec.template!.metadata, spec: spec.template!.spec };
-  const templatePath = ['spec', 'template'];
-
-  let rendered: { metadata: Record<string, unknown>; spec: Record<string, unknown> };
-  let failedPath: (string | number)[] = [];
-  try {
-    const metadata = walkTracked(template.metadata, ['metadata']);
-    const specOut = walkTracked(template.spec, ['spec']);
-    rendered = { metadata: metadata as Record<string, unknown>, spec: specOut as Record<string, unknown> };
-  } catch (err) {
-    if (!(err instanceof TemplateError)) throw err;
-    return {
-      finding: {
-        code: 'APPSET_TEMPLATE',
-        severity: 'error',
-        message: `template ${failedPath.join('.')}: ${err.message}`,
-        hint: set.file ? `Parameters came from ${set.file.file}.` : undefined,
-        location: locate(doc, [...templatePath, ...failedPath]),
-      },
-    };
-  }
-
-  /** Renders every string of the template; keys are never templated by Argo CD's Go renderer here. */
-  function walkTracked(value: unknown, path: (string | number)[]): unknown {
-    failedPath = path;
-    if (Array.isArray(value)) return value.map((v, i) => walkTracked(v, [...path, i]));
-    if (value && typeof value === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) {
-        if (k.includes('{{')) throw new TemplateError(`templated key "${k}" is not supported`, 0);
-        out[k] = walkTracked(v, [...path, k]);
-      }
-      return out;
-    }
-    if (typeof value !== 'string') return value;
-    const result = renderGoTemplate(value, set.params, { missingKeyError });
-    // Deepest parameter first: in '{{.chart}}-{{.releases.prod.chart}}' the pin is what a person edits.
-    const reads = [...result.reads].sort((a, b) => b.length - a.length);
-    if (reads.length > 0) origins.set(originKey(path), reads.map((read) => originOf(set, read)));
-    return result.text;
-  }
-
-  const metadata = rendered.metadata as ApplicationManifest['metadata'];
-  if (!metadata.namespace && appSetNamespace) metadata.namespace = appSetNamespace;
-  const manifest: ApplicationManifest = {
-    apiVersion: 'argoproj.io/v1alpha1',
-    kind: 'Application',
-    metadata,
-    spec: rendered.spec as ApplicationManifest['spec'],
-  };
-  return {
-    app: {
-      name: String(metadata.name),
-      manifest,
-      paramsFile: set.file && set.file !== doc ? set.file.file : undefined,
-      origins,
-      templateLocation: locate(doc, templatePath),
-    },
-  };
-}
-
-/** Where parameter `read` is written: its line in the generator file, or the set's fallback. */
-function originOf(set: ParamSet, read: string[]): SourceLocation {
-  if (!set.file || read[0] === 'path' || read[0] === 'values') return set.fallback;
-  return locate(set.file, [...set.base, ...read]);
+  valid.sort((a, b) => a.name.localeCompare(b.name));
+  return { applications: valid, findings, summary: { name, file: doc.file, applications: valid.map((a) => a.name) } };
 }

@@ -1,52 +1,61 @@
 /**
- * ApplicationSet post-selectors (`generators[].selector`): Kubernetes label-selector
- * semantics over the generator's parameters. With goTemplate, nested keys are addressed by
- * joining them with dots (argo-cd #13584, Argo CD >= 2.8).
+ * ApplicationSet post-selectors (`generators[].selector`), as applicationset/utils/selector.go
+ * of Argo CD: a Kubernetes label selector over the generator's parameters flattened to leaf
+ * keys joined with dots (generator_spec_processor.go flattenParameters, done by the engine).
+ * A key that names a map or a list is not a label, so a selector on it matches nothing.
  */
 export interface Selector {
   matchLabels?: Record<string, string>;
-  matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[];
+  matchExpressions?: { key: string; operator: string; values?: string[] }[];
 }
 
-export function flattenParams(params: Record<string, unknown>, prefix = '', out: Map<string, string> = new Map()): Map<string, string> {
-  for (const [key, value] of Object.entries(params)) {
-    const full = prefix ? `${prefix}.${key}` : key;
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) flattenParams(value as Record<string, unknown>, full, out);
-    else out.set(full, value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value));
-  }
-  return out;
+type Requirement = { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values: string[] };
+
+/** Kubernetes IsQualifiedName: an optional DNS-subdomain prefix and "/", then a 63-character name. */
+const NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+function qualifiedNameProblem(key: string): string | undefined {
+  const parts = key.split('/');
+  if (parts.length > 2) return 'a qualified name must consist of alphanumeric characters, "-", "_" or ".", with an optional DNS subdomain prefix and "/"';
+  const [prefix, name] = parts.length === 2 ? [parts[0]!, parts[1]!] : [undefined, parts[0]!];
+  if (prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !PREFIX.test(prefix))) return 'prefix part must be a lowercase RFC 1123 subdomain';
+  if (name.length === 0) return 'name part must be non-empty';
+  if (name.length > 63) return 'name part must be no more than 63 characters';
+  if (!NAME.test(name)) return "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+  return undefined;
 }
 
-export function matchesSelector(selector: Selector, params: Record<string, unknown>): boolean {
-  const flat = flattenParams(params);
-  for (const [key, want] of Object.entries(selector.matchLabels ?? {})) {
-    if (flat.get(key) !== want) return false;
-  }
+/** Parses a selector as LabelSelectorAsSelector does; a string is Argo CD's error for a bad one. */
+export function parseSelector(selector: Selector): Requirement[] | string {
+  const reqs: Requirement[] = [];
+  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) reqs.push({ key, operator: 'In', values: [String(value)] });
   for (const expr of selector.matchExpressions ?? []) {
-    const has = flat.has(expr.key);
-    const value = flat.get(expr.key);
-    switch (expr.operator) {
-      case 'In':
-        if (!has || !(expr.values ?? []).includes(value!)) return false;
-        break;
-      case 'NotIn':
-        if (has && (expr.values ?? []).includes(value!)) return false;
-        break;
-      case 'Exists':
-        if (!has && !hasPrefix(flat, expr.key)) return false;
-        break;
-      case 'DoesNotExist':
-        if (has || hasPrefix(flat, expr.key)) return false;
-        break;
-      default:
-        throw new Error(`unknown selector operator "${String((expr as { operator: unknown }).operator)}"`);
-    }
+    if (!['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(expr.operator)) return `"${expr.operator}" is not a valid pod selector operator`;
+    reqs.push({ key: expr.key, operator: expr.operator as Requirement['operator'], values: (expr.values ?? []).map(String) });
   }
-  return true;
+  for (const r of reqs) {
+    const problem = qualifiedNameProblem(r.key);
+    if (problem) return `key: Invalid value: "${r.key}": ${problem}`;
+    if ((r.operator === 'In' || r.operator === 'NotIn') && r.values.length === 0) return "values: Invalid value: for 'in', 'notin' operators, values set can't be empty";
+    if ((r.operator === 'Exists' || r.operator === 'DoesNotExist') && r.values.length > 0) return 'values: Invalid value: values set must be empty for exists and does not exist';
+  }
+  return reqs;
 }
 
-/** A key that names a map (e.g. releases.prod) exists when any leaf lies under it. */
-function hasPrefix(flat: Map<string, string>, k: string): boolean {
-  for (const name of flat.keys()) if (name.startsWith(`${k}.`)) return true;
-  return false;
+/** Whether flattened parameters (leaf key -> Go %v text) satisfy every requirement. */
+export function matchesSelector(requirements: Requirement[], labels: Record<string, string>): boolean {
+  return requirements.every((r) => {
+    const has = Object.hasOwn(labels, r.key);
+    switch (r.operator) {
+      case 'In':
+        return has && r.values.includes(labels[r.key]!);
+      case 'NotIn':
+        return !has || !r.values.includes(labels[r.key]!);
+      case 'Exists':
+        return has;
+      case 'DoesNotExist':
+        return !has;
+    }
+  });
 }
