@@ -1,12 +1,14 @@
 import { visit, Scalar } from 'yaml';
 import type { Finding } from '../core/findings.js';
-import { parseYamlDocs, type YamlDoc } from '../core/yaml/parse-yaml.js';
-import { MAX_FILE_BYTES } from '../runners/snapshots.js';
+import { posix } from 'node:path';
+import { refusalFinding } from '../core/repo/snapshot.js';
+import { locate, parseValuesFile, parseYamlDocs, type YamlDoc } from '../core/yaml/parse-yaml.js';
 import type { Workspace } from '../workspace.js';
 
 /** The YAML a person edits: everything under these trees except chart templates (Go templates, not YAML). */
 const LINTED = /^(services|environments|argocd|platform-charts)\/.*\.ya?ml$/;
 const TEMPLATE = /^platform-charts\/.*\/templates\//;
+const CHART_YAML = /^platform-charts\/[^/]+\/Chart\.yaml$/;
 /** Files helm reads as values, with YAML 1.1 rules. */
 const VALUES_FILE = /^(services\/[^/]+\/values(-[^/]+)?|environments\/[^/]+\/values|platform-charts\/[^/]+\/values)\.ya?ml$/;
 
@@ -14,24 +16,77 @@ const VALUES_FILE = /^(services\/[^/]+\/values(-[^/]+)?|environments\/[^/]+\/val
 const YAML11_BOOL = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
 const YAML11_NUMBER = /^[-+]?(0[0-7_]+|0b[01_]+|\d[\d_]*(:[0-5]?\d)+(\.\d*)?)$/;
 
-/** Syntax, duplicate keys, alias bombs, tabs and YAML 1.1 surprises in every YAML file a person edits. */
+/**
+ * Syntax, duplicate keys, alias bombs, tabs and YAML 1.1 surprises in every YAML file a person
+ * edits; values files as helm reads them (one mapping document); files the guard refuses;
+ * chart directories that are not charts.
+ */
 export async function lintFiles(ws: Workspace): Promise<Finding[]> {
   const paths = ws.model.files.filter((f) => LINTED.test(f) && !TEMPLATE.test(f));
-  const texts = await ws.snapshot.readFiles(paths);
-  const findings: Finding[] = [];
+  const reads = await ws.snapshot.readFilesChecked(paths);
+  const findings: Finding[] = [...chartDirectories(ws.model.files)];
   for (const file of paths) {
-    const text = texts.get(file);
-    if (text === undefined) continue;
-    if (Buffer.byteLength(text) > MAX_FILE_BYTES) {
-      findings.push({ code: 'YAML_SYNTAX', severity: 'error', message: `file is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB`, hint: 'Split it; helm and Argo CD refuse such files too.', location: { file } });
+    const read = reads.get(file);
+    if (!read || read.kind === 'missing') continue;
+    if (read.kind === 'refused') {
+      findings.push(refusalFinding(read.refusal));
       continue;
     }
+    const text = read.text;
     findings.push(...tabs(file, text));
+    if (VALUES_FILE.test(file)) {
+      const parsed = parseValuesFile(file, text);
+      findings.push(...parsed.findings);
+      if (parsed.doc) findings.push(...yaml11Surprises(parsed.doc));
+      continue;
+    }
     const parsed = parseYamlDocs(file, text);
     findings.push(...parsed.findings);
-    if (VALUES_FILE.test(file)) for (const doc of parsed.docs) findings.push(...yaml11Surprises(doc));
+    if (CHART_YAML.test(file) && parsed.docs[0]) findings.push(...dependencyPaths(parsed.docs[0]));
   }
   return findings;
+}
+
+/** Each directory under platform-charts/ is a chart: without Chart.yaml helm cannot render it, and Argo CD fails every Application that uses it. */
+function chartDirectories(files: readonly string[]): Finding[] {
+  const dirs = new Map<string, boolean>();
+  for (const f of files) {
+    const m = /^platform-charts\/([^/]+)\/(.+)$/.exec(f);
+    if (!m) continue;
+    dirs.set(m[1]!, (dirs.get(m[1]!) ?? false) || m[2] === 'Chart.yaml');
+  }
+  return [...dirs]
+    .filter(([, hasChart]) => !hasChart)
+    .map(([dir]) => ({
+      code: 'CHART_YAML_MISSING' as const,
+      severity: 'error' as const,
+      message: `platform-charts/${dir}/ has no Chart.yaml: it is not a chart`,
+      hint: 'Restore Chart.yaml, or remove the directory if the chart is gone.',
+      location: { file: `platform-charts/${dir}/Chart.yaml` },
+    }));
+}
+
+/** file:// dependencies are read from disk by `helm dependency build`: they must stay among the platform charts. */
+function dependencyPaths(doc: YamlDoc): Finding[] {
+  const deps = (doc.data as { dependencies?: unknown } | null)?.dependencies;
+  if (!Array.isArray(deps)) return [];
+  const chartDir = posix.dirname(doc.file);
+  const out: Finding[] = [];
+  deps.forEach((dep, i) => {
+    const repository = (dep as { repository?: unknown } | null)?.repository;
+    if (typeof repository !== 'string' || !repository.startsWith('file://')) return;
+    const target = posix.normalize(posix.join(chartDir, repository.slice('file://'.length)));
+    if (repository.slice('file://'.length).startsWith('/') || !target.startsWith('platform-charts/')) {
+      out.push({
+        code: 'CHART_DEPENDENCY',
+        severity: 'error',
+        message: `dependency repository ${repository} points outside platform-charts/`,
+        hint: 'A file:// dependency is another chart of this repository: file://../<chart>.',
+        location: locate(doc, ['dependencies', i, 'repository']),
+      });
+    }
+  });
+  return out;
 }
 
 /** Tabs in indentation: helm's YAML reader rejects them even where a lenient parser does not. */

@@ -327,8 +327,14 @@ function chartVersion(text: string): string | undefined {
 }
 
 async function needsDependencyBuild(chartDir: string): Promise<boolean> {
-  const chart = parseYaml(await readFile(join(chartDir, 'Chart.yaml'), 'utf8')) as { dependencies?: { name: string }[] } | null;
-  const deps = chart?.dependencies ?? [];
+  let chart: { dependencies?: unknown } | null;
+  try {
+    chart = parseYaml(await readFile(join(chartDir, 'Chart.yaml'), 'utf8')) as { dependencies?: unknown } | null;
+  } catch {
+    // A Chart.yaml that does not parse is helm's error to report, at render.
+    return false;
+  }
+  const deps = Array.isArray(chart?.dependencies) ? (chart.dependencies as { name: string }[]) : [];
   if (deps.length === 0) return false;
   const present = existsSync(join(chartDir, 'charts')) ? await readdir(join(chartDir, 'charts')) : [];
   return deps.some((d) => !present.some((entry) => entry === d.name || (entry.startsWith(`${d.name}-`) && entry.endsWith('.tgz'))));
