@@ -38,7 +38,9 @@ type CoreFindingCode =
   | 'FILE_NOT_REGULAR'
   | 'YAML_MULTIPLE_DOCUMENTS'
   | 'APPSET_EMPTY'
-  | 'CHART_YAML_MISSING';
+  | 'CHART_YAML_MISSING'
+  | 'CHART_INVALID'
+  | 'PROJECT_SCHEMA';
 
 export type Severity = 'error' | 'warning';
 

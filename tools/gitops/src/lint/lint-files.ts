@@ -2,13 +2,16 @@ import { visit, Scalar } from 'yaml';
 import type { Finding } from '../core/findings.js';
 import { posix } from 'node:path';
 import { refusalFinding } from '../core/repo/snapshot.js';
-import { locate, parseValuesFile, parseYamlDocs, type YamlDoc } from '../core/yaml/parse-yaml.js';
+import { fileRole } from '../core/repo/file-limits.js';
+import { locate, parseValuesFile, parseYamlDocs, parseYamlMapping, type YamlDoc } from '../core/yaml/parse-yaml.js';
 import type { Workspace } from '../workspace.js';
 
 /** The YAML a person edits: everything under these trees except chart templates (Go templates, not YAML). */
 const LINTED = /^(services|environments|argocd|platform-charts)\/.*\.ya?ml$/;
+const GUARDED = /^(services|environments|argocd|platform-charts)\//;
 const TEMPLATE = /^platform-charts\/.*\/templates\//;
 const CHART_YAML = /^platform-charts\/[^/]+\/Chart\.yaml$/;
+const VALUES_SCHEMA = /^platform-charts\/[^/]+\/values\.schema\.json$/;
 /** Files helm reads as values, with YAML 1.1 rules. */
 const VALUES_FILE = /^(services\/[^/]+\/values(-[^/]+)?|environments\/[^/]+\/values|platform-charts\/[^/]+\/values)\.ya?ml$/;
 
@@ -22,16 +25,23 @@ const YAML11_NUMBER = /^[-+]?(0[0-7_]+|0b[01_]+|\d[\d_]*(:[0-5]?\d)+(\.\d*)?)$/;
  * chart directories that are not charts.
  */
 export async function lintFiles(ws: Workspace): Promise<Finding[]> {
-  const paths = ws.model.files.filter((f) => LINTED.test(f) && !TEMPLATE.test(f));
-  const reads = await ws.snapshot.readFilesChecked(paths);
+  // Every file of these trees goes through the guard, YAML or not: a symlink out of the
+  // repository or a binary blob is refused wherever it is (Argo CD refuses the whole repo).
+  const guarded = ws.model.files.filter((f) => GUARDED.test(f));
+  const reads = await ws.snapshot.readFilesChecked(guarded);
   const findings: Finding[] = [...chartDirectories(ws.model.files)];
-  for (const file of paths) {
+  for (const file of guarded) {
     const read = reads.get(file);
     if (!read || read.kind === 'missing') continue;
     if (read.kind === 'refused') {
       findings.push(refusalFinding(read.refusal));
       continue;
     }
+    if (VALUES_SCHEMA.test(file)) {
+      findings.push(...schemaShape(file, read.text));
+      continue;
+    }
+    if (!LINTED.test(file) || TEMPLATE.test(file)) continue;
     const text = read.text;
     findings.push(...tabs(file, text));
     if (VALUES_FILE.test(file)) {
@@ -40,11 +50,61 @@ export async function lintFiles(ws: Workspace): Promise<Finding[]> {
       if (parsed.doc) findings.push(...yaml11Surprises(parsed.doc));
       continue;
     }
-    const parsed = parseYamlDocs(file, text);
-    findings.push(...parsed.findings);
-    if (CHART_YAML.test(file) && parsed.docs[0]) findings.push(...dependencyPaths(parsed.docs[0]));
+    const role = fileRole(file);
+    if (role === 'project' || role === 'waivers' || CHART_YAML.test(file)) {
+      const parsed = parseYamlMapping(file, text);
+      findings.push(...parsed.findings);
+      if (parsed.doc && role === 'project') findings.push(...projectShape(parsed.doc));
+      if (parsed.doc && CHART_YAML.test(file)) findings.push(...chartShape(parsed.doc), ...dependencyPaths(parsed.doc));
+      continue;
+    }
+    findings.push(...parseYamlDocs(file, text).findings);
   }
   return findings;
+}
+
+/** An AppProject file holds one AppProject: anything else leaves the team without its project, and Argo CD refuses its Applications. */
+function projectShape(doc: YamlDoc): Finding[] {
+  const data = doc.data as { kind?: unknown; metadata?: { name?: unknown } | null; spec?: unknown };
+  const problem =
+    data.kind !== 'AppProject'
+      ? { path: ['kind'], message: `kind ${JSON.stringify(data.kind ?? null)}: only AppProjects belong in argocd/projects/` }
+      : typeof data.metadata?.name !== 'string' || !data.metadata.name
+        ? { path: ['metadata'], message: 'metadata.name is required' }
+        : data.spec === undefined || data.spec === null || typeof data.spec !== 'object' || Array.isArray(data.spec)
+          ? { path: ['spec'], message: 'spec must be a mapping' }
+          : undefined;
+  if (!problem) return [];
+  return [{ code: 'PROJECT_SCHEMA', severity: 'error', message: problem.message, hint: 'Write an argoproj.io/v1alpha1 AppProject.', location: locate(doc, problem.path) }];
+}
+
+/**
+ * A chart's values.schema.json as the working tree has it: helm refuses to render with a
+ * schema that is not a JSON object, but lint compiles schemas of pinned versions only, so
+ * a broken schema at the head would pass until it is released.
+ */
+function schemaShape(file: string, text: string): Finding[] {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    return [{ code: 'VALUES_SCHEMA_BROKEN', severity: 'error', message: `not valid JSON: ${(err as Error).message}`, hint: 'Fix the JSON: helm refuses to render the chart with it.', location: { file } }];
+  }
+  if (data !== null && typeof data === 'object' && !Array.isArray(data)) return [];
+  return [{ code: 'VALUES_SCHEMA_BROKEN', severity: 'error', message: 'a JSON Schema is a JSON object', hint: 'Write the schema as an object ({"type": "object", ...}).', location: { file, line: 1, column: 1 } }];
+}
+
+/** What helm needs of Chart.yaml before it renders anything. */
+function chartShape(doc: YamlDoc): Finding[] {
+  const data = doc.data as Record<string, unknown>;
+  const missing = ['apiVersion', 'name', 'version'].filter((k) => typeof data[k] !== 'string' || !data[k]);
+  return missing.map((key) => ({
+    code: 'CHART_INVALID' as const,
+    severity: 'error' as const,
+    message: `Chart.yaml: ${key} must be a non-empty string`,
+    hint: 'helm refuses a chart without apiVersion, name and version.',
+    location: locate(doc, [key], 'key'),
+  }));
 }
 
 /** Each directory under platform-charts/ is a chart: without Chart.yaml helm cannot render it, and Argo CD fails every Application that uses it. */

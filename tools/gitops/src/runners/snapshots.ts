@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import { lstat, open, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
@@ -27,10 +28,17 @@ export function workTreeSnapshot(root: string, git: Git): Snapshot {
     new Map(await Promise.all(paths.map(async (p) => [p, await limit(() => readWorkTreeFile(root, p))] as const)));
   return {
     label: 'working tree',
-    listFiles: () => (files ??= git.listWorkTreeFiles().then((list) => list.sort())),
+    listFiles: () => (files ??= git.listWorkTreeFiles().then((list) => existing(root, list)).then((list) => list.sort())),
     readFilesChecked,
     readFiles: (paths) => readOrThrow({ readFilesChecked }, paths),
   };
+}
+
+/** git lists a tracked file deleted in the work tree: the work tree no longer has it (a symlink, even dangling, it has). */
+async function existing(root: string, list: string[]): Promise<string[]> {
+  const limit = pLimit(READ_CONCURRENCY);
+  const present = await Promise.all(list.map((p) => limit(() => lstat(join(root, p)).then(() => true, () => false))));
+  return list.filter((_, i) => present[i]);
 }
 
 async function readWorkTreeFile(root: string, file: string): Promise<FileRead> {
@@ -39,6 +47,7 @@ async function readWorkTreeFile(root: string, file: string): Promise<FileRead> {
   let pending = file.split('/');
   let walked: string[] = [];
   let hops = 0;
+  let last: Stats | undefined;
   for (;;) {
     const segment = pending.shift();
     if (segment === undefined) break;
@@ -58,8 +67,12 @@ async function readWorkTreeFile(root: string, file: string): Promise<FileRead> {
       continue;
     }
     walked.push(segment);
+    last = stat;
     if (pending.length > 0 && !stat.isDirectory()) return MISSING;
   }
+  if (!last || last.isDirectory()) return MISSING;
+  // Before open(): opening a FIFO for reading waits for a writer, forever.
+  if (!last.isFile()) return { kind: 'refused', refusal: notRegular(file, 'a device, socket or pipe') };
   const handle = await open(join(root, ...walked), 'r').catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
     throw err;

@@ -39,7 +39,10 @@ export function resolveSymlinkTarget(file: string, linkPath: string, target: str
   if (parts.length === 0 || parts[0] === '.git') {
     return { refusal: refuse(file, 'FILE_OUTSIDE_REPO', `${describeLink(file, linkPath)} is a symlink to ${parts.length === 0 ? 'the repository root' : 'Git\'s own files'}`, OUTSIDE_HINT) };
   }
-  return { path: parts.join('/') };
+  const path = parts.join('/');
+  const bad = checkRepoPath(path);
+  if (bad) return { refusal: { ...bad, file, message: `${describeLink(file, linkPath)} is a symlink to ${bad.message.replace(/ is not .*/, '')}, not a plain path inside the repository` } };
+  return { path };
 }
 
 export function tooLarge(file: string, size: number): FileRefusal | undefined {
