@@ -6,7 +6,8 @@ import { extract } from 'tar';
 import { parse as parseYaml } from 'yaml';
 import { InternalError } from '../core/errors.js';
 import type { TreeRef } from '../core/render/plan.js';
-import type { Snapshot } from '../core/repo/snapshot.js';
+import type { FileRefusal, Snapshot } from '../core/repo/snapshot.js';
+import { commitSnapshot } from '../runners/snapshots.js';
 import type { Git } from '../runners/git.js';
 import type { HelmRunner } from '../runners/helm.js';
 
@@ -193,8 +194,13 @@ export class ChartStore {
     try {
       await mkdir(tmp, { recursive: true });
       for (const d of dirs) {
-        if (commit) await this.git.exportTree(commit, d, join(tmp, d));
-        else await this.copyFromSnapshot(d, join(tmp, d));
+        if (commit) {
+          // checkout-index writes symlinks as they are, and helm follows them: the tree goes
+          // through the same guard as every other read before it is written out.
+          const refused = await refusedIn(commitSnapshot(this.git, commit, commit.slice(0, 12)), d);
+          if (refused) return { error: `${refused.file} at ${commit.slice(0, 12)}: ${refused.message} (${refused.code})` };
+          await this.git.exportTree(commit, d, join(tmp, d));
+        } else await this.copyFromSnapshot(d, join(tmp, d));
       }
       const tmpChart = join(tmp, chartPath);
       if (await needsDependencyBuild(tmpChart)) {
@@ -314,6 +320,13 @@ function chartDependencies(text: string): { name?: string; repository?: string }
     // helm reports a broken Chart.yaml itself, at render time.
     return [];
   }
+}
+
+/** The first file under `root` the guard refuses, if any. */
+async function refusedIn(snapshot: Snapshot, root: string): Promise<FileRefusal | undefined> {
+  const files = (await snapshot.listFiles()).filter((f) => f.startsWith(`${root}/`));
+  for (const read of (await snapshot.readFilesChecked(files)).values()) if (read.kind === 'refused') return read.refusal;
+  return undefined;
 }
 
 function chartVersion(text: string): string | undefined {

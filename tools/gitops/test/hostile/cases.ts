@@ -261,7 +261,8 @@ function targetedCases(): HostileCase[] {
     t('applicationset/goTemplate-string', APPSET, ['lint'], edit(APPSET, (a) => a.replace('goTemplate: true', 'goTemplate: "true"')), { exitCode: 1, codes: ['APPSET_SCHEMA'] }),
     t('applicationset/value-file-traversal', APPSET, ['lint'], edit(APPSET, (a) => a.replace('$values/environments/prod/values.yaml', '$values/../../../../etc/passwd')), { exitCode: 1, codes: ['VALUES_FILE_OUTSIDE_REPO'] }),
     t('applicationset/value-file-traversal-chart', APPSET, ['lint'], edit(APPSET, (a) => a.replace('$values/environments/prod/values.yaml', '../../../outside.yaml')), { exitCode: 1, codes: ['VALUES_FILE_OUTSIDE_REPO'] }),
-    t('applicationset/chart-path-traversal', SHOP, ['lint'], edit(APPSET, (a) => a.replace("path: 'platform-charts/{{.chart}}'", "path: '../../{{.chart}}'")), { exitCode: 1, codes: ['SOURCE_UNSUPPORTED'] }),
+    t('applicationset/chart-name-traversal', SHOP, ['lint'], edit(APPSET, (a) => a.replace("chart: '{{.chart}}'", "chart: '../../{{.chart}}'")), { exitCode: 1 }),
+    t('applicationset/chart-path-traversal', APPSET, ['lint'], edit(APPSET, (a) => a.replace("chart: '{{.chart}}'", "path: '../../{{.chart}}'")), { exitCode: 1 }),
     t('applicationset/value-file-symlink-dir', 'services/shop/linked', ['lint'], (c) => {
       symlinkSync(c.outsideDir, join(c.dir, 'services/shop/linked'));
       edit(APPSET, (a) => a.replace("'$values/{{.path.path}}/values.yaml'", "'$values/{{.path.path}}/linked/values.yaml'"))(c);
@@ -318,6 +319,15 @@ function targetedCases(): HostileCase[] {
     t('commit/symlink-out', SHOP_VALUES, ['diff', '--base', 'HEAD~1', '--head', 'HEAD'], (c) => commitAfter(c, () => replaceWithLink(c, SHOP_VALUES, c.outside)), { exitCode: 1, codes: ['FILE_OUTSIDE_REPO'] }),
     t('commit/symlink-git-config', SHOP_VALUES, ['diff', '--base', 'HEAD~1', '--head', 'HEAD'], (c) => commitAfter(c, () => replaceWithLink(c, SHOP_VALUES, '../../.git/config')), { exitCode: 1, codes: ['FILE_OUTSIDE_REPO'] }),
     t('commit/symlink-in', SHOP_VALUES, ['diff', '--base', 'HEAD~1', '--head', 'HEAD'], (c) => commitAfter(c, () => replaceWithLink(c, SHOP_VALUES, '../cart/values.yaml')), { exitCode: 0, includes: ['registry.example.com/commerce/cart'] }),
+    // A chart version released with a symlink out of the repository, then the link removed from the work tree: only the render reads it.
+    t('commit/chart-symlink-out', 'platform-charts/web/templates/leak.yaml', ['check', '--env', 'prod', '--service', 'shop'], (c) => {
+      commitAfter(c, () => {
+        edit('platform-charts/web/Chart.yaml', (y) => y.replace('version: 1.0.0', 'version: 1.1.0'))(c);
+        symlinkSync(c.outside, join(c.dir, 'platform-charts/web/templates/leak.yaml'));
+        edit(SHOP, (y) => y.replace('prod: { chart: 1.0.0', 'prod: { chart: 1.1.0'))(c);
+      });
+      rmSync(join(c.dir, 'platform-charts/web/templates/leak.yaml'));
+    }, { exitCode: 1, includes: ['FILE_OUTSIDE_REPO'] }),
     t('commit/too-large', 'services/shop/values-prod.yaml', ['diff', '--base', 'HEAD~1', '--head', 'HEAD'], (c) => commitAfter(c, () => write(c, 'services/shop/values-prod.yaml', `replicaCount: 3\n${'#'.repeat(2 * 1024 * 1024)}\n`)), { exitCode: 1, codes: ['FILE_TOO_LARGE'] }),
     t('commit/invalid-utf8', 'services/shop/values-prod.yaml', ['diff', '--base', 'HEAD~1', '--head', 'HEAD'], (c) => commitAfter(c, () => write(c, 'services/shop/values-prod.yaml', Buffer.from([0x72, 0x3a, 0x20, 0xff, 0x0a]))), { exitCode: 1, codes: ['FILE_NOT_TEXT'] }),
   ];
