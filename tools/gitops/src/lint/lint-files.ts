@@ -126,7 +126,7 @@ function chartDirectories(files: readonly string[]): Finding[] {
     }));
 }
 
-/** file:// dependencies are read from disk by `helm dependency build`: they must stay among the platform charts. */
+/** file:// dependencies are read from disk by `helm dependency build`: they must stay inside the repository. */
 function dependencyPaths(doc: YamlDoc): Finding[] {
   const deps = (doc.data as { dependencies?: unknown } | null)?.dependencies;
   if (!Array.isArray(deps)) return [];
@@ -136,12 +136,12 @@ function dependencyPaths(doc: YamlDoc): Finding[] {
     const repository = (dep as { repository?: unknown } | null)?.repository;
     if (typeof repository !== 'string' || !repository.startsWith('file://')) return;
     const target = posix.normalize(posix.join(chartDir, repository.slice('file://'.length)));
-    if (repository.slice('file://'.length).startsWith('/') || !target.startsWith('platform-charts/')) {
+    if (repository.slice('file://'.length).startsWith('/') || target === '..' || target.startsWith('../')) {
       out.push({
         code: 'CHART_DEPENDENCY',
         severity: 'error',
-        message: `dependency repository ${repository} points outside platform-charts/`,
-        hint: 'A file:// dependency is another chart of this repository: file://../<chart>.',
+        message: `dependency repository ${repository} points outside the repository`,
+        hint: 'A file:// dependency is another chart of this repository, e.g. file://../<chart>.',
         location: locate(doc, ['dependencies', i, 'repository']),
       });
     }
