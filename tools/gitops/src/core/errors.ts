@@ -30,7 +30,8 @@ export type ErrorCode =
   | 'SCHEMA_VERSION_NOT_FOUND'
   | 'SCHEMA_INVALID'
   | 'KUBECONFORM_NOT_FOUND'
-  | 'KUBECONFORM_FAILED';
+  | 'KUBECONFORM_FAILED'
+  | 'FILE_REFUSED';
 
 export interface ToolErrorOptions {
   /** What the user can do about it. */

@@ -12,14 +12,55 @@ export function countApps(apps: readonly AppDiff[]): Record<AppDiff['status'], n
   return counts;
 }
 
+/** An Application the head no longer generates: Argo CD deletes it and prunes what it deployed. */
+export interface PrunedApp {
+  name: string;
+  env: string;
+  service: string;
+  resources: { apiVersion: string; kind: string; namespace: string; name: string }[];
+}
+
+/**
+ * What Argo CD deletes when the head is synced: every Application that disappears (its
+ * ApplicationSet emptied or removed, a generator or selector that no longer matches, a
+ * release pin removed from an environment), with the resources it deployed.
+ */
+export function prunedApps(diff: FleetDiff): PrunedApp[] {
+  return diff.applications
+    .filter((a) => a.status === 'removed')
+    .map((a) => ({
+      name: a.name,
+      env: a.env,
+      service: a.service,
+      resources: a.resources.filter((r) => r.status === 'removed').map((r) => ({ apiVersion: r.apiVersion, kind: r.kind, namespace: r.namespace, name: r.name })),
+    }));
+}
+
+/** "Argo CD will prune 2 Applications and their 3 resources:" */
+function pruneHeadline(pruned: readonly PrunedApp[]): string {
+  const resources = pruned.reduce((n, p) => n + p.resources.length, 0);
+  const apps = pruned.length === 1 ? '1 Application' : `${pruned.length} Applications`;
+  return `Argo CD will prune ${apps} and ${pruned.length === 1 ? 'its' : 'their'} ${resources} resource${resources === 1 ? '' : 's'}:`;
+}
+
+function resourceLabel(r: PrunedApp['resources'][number]): string {
+  return `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
+}
+
 function sideLabel(side: { ref: string; commit?: string }): string {
   return side.commit && side.ref !== side.commit ? `${side.ref} (${side.commit.slice(0, 12)})` : side.ref;
 }
 
 export function textReport(diff: FleetDiff): string {
   let out = '';
+  const pruned = prunedApps(diff);
+  if (pruned.length > 0) {
+    out += `${pruneHeadline(pruned)}\n`;
+    for (const p of pruned) out += `  ${p.env}/${p.service} (${p.name}): ${p.resources.map(resourceLabel).join(', ') || 'no resources'}\n`;
+  }
   for (const app of visibleApps(diff)) {
     out += `=== ${app.env}/${app.service} (${app.name}): ${app.status}\n`;
+    if (app.status === 'removed') out += `  Argo CD will prune this Application and everything it deployed.\n`;
     for (const e of app.errors) out += e.findings.map((f) => `  ${e.side}: ${f.code} ${f.message}\n`).join('');
     for (const r of app.resources.filter((x) => x.status !== 'unchanged')) {
       out += `--- ${r.kind} ${r.namespace}/${r.name}: ${r.status}\n`;
@@ -43,6 +84,7 @@ export function jsonReport(diff: FleetDiff): string {
         applications: countApps(apps),
         resources: { changed: count('changed'), added: count('added'), removed: count('removed'), unchanged: count('unchanged') },
       },
+      prune: prunedApps(diff),
       applications: apps.map((a) => ({
         service: a.service,
         env: a.env,
@@ -64,6 +106,12 @@ export function markdownReport(diff: FleetDiff): string {
   if (visible.length === 0) {
     lines.push('No Application changes.', '');
     return lines.join('\n');
+  }
+  const pruned = prunedApps(diff);
+  if (pruned.length > 0) {
+    lines.push(`> [!WARNING]`, `> **${pruneHeadline(pruned)}**`, '>');
+    for (const p of pruned) lines.push(`> - **${p.env}/${p.service}** (${p.name}): ${p.resources.map((r) => `\`${resourceLabel(r)}\``).join(', ') || 'no resources'}`);
+    lines.push('');
   }
   const envs = [...new Set(diff.applications.map((a) => a.env))].sort();
   lines.push('| environment | changed | added | removed | failed | unchanged |', '| --- | ---: | ---: | ---: | ---: | ---: |');

@@ -1,11 +1,10 @@
-import { parse as parseYaml } from 'yaml';
 import type { Finding } from '../core/findings.js';
 import { buildEnv, envsubst } from '../core/render/helm-args.js';
 import { originFor, type RenderPlan, type TreeRef } from '../core/render/plan.js';
 import { checkValues } from '../core/values/check-values.js';
 import { fileLayer, isMap, mergeLayers, type ValueLayer } from '../core/values/layers.js';
 import { setValue } from '../core/values/set-values.js';
-import { parseYamlDocs } from '../core/yaml/parse-yaml.js';
+import { parseValuesFile, parseYamlDocs } from '../core/yaml/parse-yaml.js';
 import { ChartStore } from '../render/chart-store.js';
 import type { Workspace } from '../workspace.js';
 
@@ -35,7 +34,11 @@ async function loadAppValues(plan: RenderPlan, ws: Workspace, charts: ChartStore
     chartCommit = resolved.commit;
   }
   const read = async (tree: TreeRef, path: string): Promise<string | undefined> => {
-    if (tree.kind === 'snapshot') return (await ws.snapshot.readFiles([path])).get(path);
+    // A file the guard refuses is lint-files' finding; here it is as good as missing.
+    if (tree.kind === 'snapshot') {
+      const got = (await ws.snapshot.readFilesChecked([path])).get(path);
+      return got?.kind === 'text' ? got.text : undefined;
+    }
     const commit = tree.kind === 'release' || tree.revision === plan.chart.revision ? chartCommit : undefined;
     if (!commit) return undefined;
     const spec = `${commit}:${path}`;
@@ -50,17 +53,17 @@ async function loadAppValues(plan: RenderPlan, ws: Workspace, charts: ChartStore
   const layers: ValueLayer[] = [];
   const chartValuesFile = `${plan.chart.path}/values.yaml`;
   const chartValues = await read(plan.chart.tree, chartValuesFile);
-  if (chartValues !== undefined) layers.push(fileLayer('chart', parseYamlDocs(chartValuesFile, chartValues, '1.1').docs[0], chartValuesFile));
+  if (chartValues !== undefined) layers.push(fileLayer('chart', parseValuesFile(chartValuesFile, chartValues).doc, chartValuesFile));
   for (const ref of plan.valueFiles) {
     const text = await read(ref.tree, ref.path);
     if (text === undefined) continue;
-    const parsed = parseYamlDocs(ref.path, text, '1.1');
+    const parsed = parseValuesFile(ref.path, text);
     if (parsed.findings.length > 0) return undefined;
-    layers.push(fileLayer('file', parsed.docs[0], ref.path));
+    layers.push(fileLayer('file', parsed.doc, ref.path));
   }
   layers.push(...parameterLayers(plan));
   if (plan.extraValues !== undefined) {
-    const data: unknown = parseYaml(plan.extraValues, { version: '1.1' });
+    const data: unknown = parseYamlDocs('<inline values>', plan.extraValues, '1.1').docs[0]?.data;
     const field = `${plan.app.manifest.spec.sources ? 'spec.sources' : 'spec.source'}`;
     if (isMap(data)) layers.push({ kind: 'inline', data, locate: () => originFor(plan.app, field) });
   }
@@ -68,8 +71,11 @@ async function loadAppValues(plan: RenderPlan, ws: Workspace, charts: ChartStore
   // helm adds `global` and one key per dependency before validating.
   const chartYaml = await read(plan.chart.tree, `${plan.chart.path}/Chart.yaml`);
   const implicit: Record<string, unknown> = { global: {} };
-  const deps = (chartYaml ? (parseYaml(chartYaml) as { dependencies?: { name?: string; alias?: string }[] } | null) : null)?.dependencies ?? [];
-  for (const dep of deps) if (dep.alias ?? dep.name) implicit[(dep.alias ?? dep.name)!] = {};
+  const deps = (chartYaml ? (parseYamlDocs(`${plan.chart.path}/Chart.yaml`, chartYaml).docs[0]?.data as { dependencies?: unknown } | null) : null)?.dependencies;
+  for (const dep of Array.isArray(deps) ? (deps as ({ name?: unknown; alias?: unknown } | null)[]) : []) {
+    const key = dep?.alias ?? dep?.name;
+    if (typeof key === 'string' && key) implicit[key] = {};
+  }
   const merged = mergeLayers([{ kind: 'chart', data: implicit, locate: () => ({ file: chartValuesFile }) }, ...layers]);
 
   const schemaFile = `${plan.chart.path}/values.schema.json`;

@@ -6,7 +6,8 @@ import { extract } from 'tar';
 import { parse as parseYaml } from 'yaml';
 import { InternalError } from '../core/errors.js';
 import type { TreeRef } from '../core/render/plan.js';
-import type { Snapshot } from '../core/repo/snapshot.js';
+import type { FileRefusal, Snapshot } from '../core/repo/snapshot.js';
+import { commitSnapshot } from '../runners/snapshots.js';
 import type { Git } from '../runners/git.js';
 import type { HelmRunner } from '../runners/helm.js';
 
@@ -193,8 +194,13 @@ export class ChartStore {
     try {
       await mkdir(tmp, { recursive: true });
       for (const d of dirs) {
-        if (commit) await this.git.exportTree(commit, d, join(tmp, d));
-        else await this.copyFromSnapshot(d, join(tmp, d));
+        if (commit) {
+          // checkout-index writes symlinks as they are, and helm follows them: the tree goes
+          // through the same guard as every other read before it is written out.
+          const refused = await refusedIn(commitSnapshot(this.git, commit, commit.slice(0, 12)), d);
+          if (refused) return { error: `${refused.file} at ${commit.slice(0, 12)}: ${refused.message} (${refused.code})` };
+          await this.git.exportTree(commit, d, join(tmp, d));
+        } else await this.copyFromSnapshot(d, join(tmp, d));
       }
       const tmpChart = join(tmp, chartPath);
       if (await needsDependencyBuild(tmpChart)) {
@@ -317,6 +323,13 @@ function chartDependencies(text: string): { name?: string; repository?: string }
   }
 }
 
+/** The first file under `root` the guard refuses, if any. */
+async function refusedIn(snapshot: Snapshot, root: string): Promise<FileRefusal | undefined> {
+  const files = (await snapshot.listFiles()).filter((f) => f.startsWith(`${root}/`));
+  for (const read of (await snapshot.readFilesChecked(files)).values()) if (read.kind === 'refused') return read.refusal;
+  return undefined;
+}
+
 function chartVersion(text: string): string | undefined {
   try {
     const data = parseYaml(text) as { version?: unknown } | null;
@@ -328,8 +341,14 @@ function chartVersion(text: string): string | undefined {
 }
 
 async function needsDependencyBuild(chartDir: string): Promise<boolean> {
-  const chart = parseYaml(await readFile(join(chartDir, 'Chart.yaml'), 'utf8')) as { dependencies?: { name: string }[] } | null;
-  const deps = chart?.dependencies ?? [];
+  let chart: { dependencies?: unknown } | null;
+  try {
+    chart = parseYaml(await readFile(join(chartDir, 'Chart.yaml'), 'utf8')) as { dependencies?: unknown } | null;
+  } catch {
+    // A Chart.yaml that does not parse is helm's error to report, at render.
+    return false;
+  }
+  const deps = Array.isArray(chart?.dependencies) ? (chart.dependencies as { name: string }[]) : [];
   if (deps.length === 0) return false;
   const present = existsSync(join(chartDir, 'charts')) ? await readdir(join(chartDir, 'charts')) : [];
   return deps.some((d) => !present.some((entry) => entry === d.name || (entry.startsWith(`${d.name}-`) && entry.endsWith('.tgz'))));

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import type { Finding, SourceLocation } from '../core/findings.js';
 import { originFor, type RenderPlan, type TreeRef } from '../core/render/plan.js';
 import { buildHelmArgs } from '../core/render/helm-args.js';
-import { parseYamlDocs } from '../core/yaml/parse-yaml.js';
-import type { Snapshot } from '../core/repo/snapshot.js';
+import { parseValuesFile } from '../core/yaml/parse-yaml.js';
+import { refusalFinding, type FileRefusal, type Snapshot } from '../core/repo/snapshot.js';
 import type { Git } from '../runners/git.js';
 import type { HelmRunner } from '../runners/helm.js';
 import { MAX_FILE_BYTES } from '../runners/snapshots.js';
@@ -65,6 +65,10 @@ export async function renderApp(plan: RenderPlan, deps: RenderDeps): Promise<Ren
   for (const ref of plan.valueFiles) {
     const text = await readTreeFile(ref.tree, ref.path, deps, plan, revision);
     const field = `${plan.app.manifest.spec.sources ? 'spec.sources' : 'spec.source'}`;
+    if (typeof text === 'object') {
+      result.findings.push({ ...refusalFinding(text), application: plan.app.name, env: plan.env.name, service: plan.service });
+      return result;
+    }
     if (text === undefined) {
       if (ref.optional) continue;
       return fail('VALUES_FILE_MISSING', `value file ${ref.raw} (${ref.path}) does not exist`, originFor(plan.app, field), 'Create it, fix the path, or set helm.ignoreMissingValueFiles: true.');
@@ -72,8 +76,9 @@ export async function renderApp(plan: RenderPlan, deps: RenderDeps): Promise<Ren
     if (Buffer.byteLength(text) > MAX_FILE_BYTES) {
       return fail('VALUES_FILE_MISSING', `value file ${ref.path} is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB`, { file: ref.path });
     }
-    // Helm would fail on these too, but with no file and line; duplicate keys it may even accept.
-    const syntax = parseYamlDocs(ref.path, text).findings;
+    // Helm would fail on these too, but with no file and line; duplicate keys it may even
+    // accept, and of several documents it reads the first and drops the rest.
+    const syntax = parseValuesFile(ref.path, text).findings;
     if (syntax.length > 0) {
       result.findings.push(...syntax.map((f) => ({ ...f, application: plan.app.name, env: plan.env.name, service: plan.service })));
       return result;
@@ -111,8 +116,11 @@ export async function renderApp(plan: RenderPlan, deps: RenderDeps): Promise<Ren
   return result;
 }
 
-async function readTreeFile(tree: TreeRef, path: string, deps: RenderDeps, plan: RenderPlan, chartRevision: ResolvedRevision): Promise<string | undefined> {
-  if (tree.kind === 'snapshot') return (await deps.snapshot.readFiles([path])).get(path);
+async function readTreeFile(tree: TreeRef, path: string, deps: RenderDeps, plan: RenderPlan, chartRevision: ResolvedRevision): Promise<string | FileRefusal | undefined> {
+  if (tree.kind === 'snapshot') {
+    const read = (await deps.snapshot.readFilesChecked([path])).get(path);
+    return read?.kind === 'text' ? read.text : read?.kind === 'refused' ? read.refusal : undefined;
+  }
   // Value files without $ref live beside the chart, at the chart's revision.
   const resolved = tree.kind === 'release' || tree.revision === plan.chart.revision ? chartRevision : await deps.charts.resolve(tree.revision, '');
   if ('error' in resolved) return undefined;

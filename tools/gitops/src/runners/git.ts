@@ -87,11 +87,30 @@ export class Git {
   }
 
   /**
+   * Every entry of a commit's tree with its mode and size (`ls-tree -r -l`): symlinks
+   * (mode 120000) and submodules (160000) included, so a reader can tell them from files.
+   */
+  async listCommitTree(commit: string): Promise<TreeEntry[]> {
+    const r = await this.run(['ls-tree', '-r', '-l', '-z', '--full-tree', commit]);
+    return splitZ(r.stdout).map((line) => {
+      const tab = line.indexOf('\t');
+      const [mode, type, object, size] = line.slice(0, tab).split(/ +/);
+      return { mode: mode!, type: type!, object: object!, size: size === '-' ? 0 : Number(size), path: line.slice(tab + 1) };
+    });
+  }
+
+  /**
    * Reads many blobs in one process (`cat-file --batch`); a missing object maps to undefined.
    * Specs are `<commit>:<path>`.
    */
   async readBlobs(specs: readonly string[]): Promise<Map<string, string | undefined>> {
-    const result = new Map<string, string | undefined>();
+    const buffers = await this.readBlobBuffers(specs);
+    return new Map([...buffers].map(([spec, buf]) => [spec, buf?.toString('utf8')]));
+  }
+
+  /** readBlobs, bytes as they are (for callers that check the encoding). Specs: `<commit>:<path>` or object ids. */
+  async readBlobBuffers(specs: readonly string[]): Promise<Map<string, Buffer | undefined>> {
+    const result = new Map<string, Buffer | undefined>();
     if (specs.length === 0) return result;
     const r = await this.run(['cat-file', '--batch'], { input: specs.join('\n') + '\n' });
     const buf = r.stdoutBuffer;
@@ -112,7 +131,7 @@ export class Git {
         result.set(spec, undefined);
         continue;
       }
-      result.set(spec, buf.subarray(pos, pos + length).toString('utf8'));
+      result.set(spec, buf.subarray(pos, pos + length));
       pos += length + 1;
     }
     return result;
@@ -138,6 +157,17 @@ export class Git {
     const r = await this.run(['rev-parse', '--is-shallow-repository'], { allowFail: true });
     return r.stdout.trim() === 'true';
   }
+}
+
+/** One entry of `git ls-tree -r -l`. */
+export interface TreeEntry {
+  /** 100644, 100755, 120000 (symlink), 160000 (submodule). */
+  mode: string;
+  type: string;
+  object: string;
+  /** Bytes; 0 for a submodule. */
+  size: number;
+  path: string;
 }
 
 function splitZ(text: string): string[] {

@@ -1,41 +1,179 @@
-import { readFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { lstat, open, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Snapshot } from '../core/repo/snapshot.js';
-import type { Git } from './git.js';
+import pLimit from 'p-limit';
+import { checkRepoPath, decodeText, MAX_SYMLINK_HOPS, notRegular, resolveSymlinkTarget, symlinkLoop, tooLarge } from '../core/repo/file-guard.js';
+import { FILE_LIMITS } from '../core/repo/file-limits.js';
+import { readOrThrow, type FileRead, type Snapshot } from '../core/repo/snapshot.js';
+import type { Git, TreeEntry } from './git.js';
 
-/** Files larger than this are not read as YAML (a 50 MB values file is a mistake, not input). */
-export const MAX_FILE_BYTES = 5 * 1024 * 1024;
+/** The largest file any role may have; kept for callers that check a size themselves. */
+export const MAX_FILE_BYTES = Math.max(...Object.values(FILE_LIMITS));
 
+/** Files read at once: enough to hide latency, few enough to stay far from the fd limit. */
+const READ_CONCURRENCY = 32;
+
+const MISSING: FileRead = { kind: 'missing' };
+
+/**
+ * The working tree, read through the guard: each path is walked from the repository root one
+ * segment at a time; a symlink on the way is followed only when Argo CD would follow it
+ * (relative, never above the root), sizes are checked before reading, and the bytes must be
+ * UTF-8 text.
+ */
 export function workTreeSnapshot(root: string, git: Git): Snapshot {
   let files: Promise<string[]> | undefined;
+  const limit = pLimit(READ_CONCURRENCY);
+  const readFilesChecked = async (paths: readonly string[]) =>
+    new Map(await Promise.all(paths.map(async (p) => [p, await limit(() => readWorkTreeFile(root, p))] as const)));
   return {
     label: 'working tree',
-    listFiles: () => (files ??= git.listWorkTreeFiles().then((list) => list.sort())),
-    async readFiles(paths) {
-      const entries = await Promise.all(
-        paths.map(async (p): Promise<[string, string | undefined]> => {
-          try {
-            return [p, await readFile(join(root, p), 'utf8')];
-          } catch (err) {
-            if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'EISDIR') return [p, undefined];
-            throw err;
-          }
-        }),
-      );
-      return new Map(entries);
-    },
+    listFiles: () => (files ??= git.listWorkTreeFiles().then((list) => existing(root, list)).then((list) => list.sort())),
+    readFilesChecked,
+    readFiles: (paths) => readOrThrow({ readFilesChecked }, paths),
   };
 }
 
+/** git lists a tracked file deleted in the work tree: the work tree no longer has it (a symlink, even dangling, it has). */
+async function existing(root: string, list: string[]): Promise<string[]> {
+  const limit = pLimit(READ_CONCURRENCY);
+  const present = await Promise.all(list.map((p) => limit(() => lstat(join(root, p)).then(() => true, () => false))));
+  return list.filter((_, i) => present[i]);
+}
+
+async function readWorkTreeFile(root: string, file: string): Promise<FileRead> {
+  const bad = checkRepoPath(file);
+  if (bad) return { kind: 'refused', refusal: bad };
+  let pending = file.split('/');
+  let walked: string[] = [];
+  let hops = 0;
+  let last: Stats | undefined;
+  for (;;) {
+    const segment = pending.shift();
+    if (segment === undefined) break;
+    const here = [...walked, segment].join('/');
+    const stat = await lstat(join(root, here)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
+      throw err;
+    });
+    if (!stat) return MISSING;
+    if (stat.isSymbolicLink()) {
+      if (++hops > MAX_SYMLINK_HOPS) return { kind: 'refused', refusal: symlinkLoop(file) };
+      const target = resolveSymlinkTarget(file, here, await readlink(join(root, here)));
+      if ('refusal' in target) return { kind: 'refused', refusal: target.refusal };
+      // The target may itself pass through symlinks: walk it again from the root.
+      pending = [...target.path.split('/'), ...pending];
+      walked = [];
+      continue;
+    }
+    walked.push(segment);
+    last = stat;
+    if (pending.length > 0 && !stat.isDirectory()) return MISSING;
+  }
+  if (!last || last.isDirectory()) return MISSING;
+  // Before open(): opening a FIFO for reading waits for a writer, forever.
+  if (!last.isFile()) return { kind: 'refused', refusal: notRegular(file, 'a device, socket or pipe') };
+  const handle = await open(join(root, ...walked), 'r').catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
+    throw err;
+  });
+  if (!handle) return MISSING;
+  try {
+    const stat = await handle.stat();
+    if (stat.isDirectory()) return MISSING;
+    if (!stat.isFile()) return { kind: 'refused', refusal: notRegular(file, 'a device, socket or pipe') };
+    const large = tooLarge(file, stat.size);
+    if (large) return { kind: 'refused', refusal: large };
+    const decoded = decodeText(file, await handle.readFile());
+    return 'refusal' in decoded ? { kind: 'refused', refusal: decoded.refusal } : { kind: 'text', text: decoded.text };
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * A commit, read through the same guard. Git stores a symlink as a blob holding its target
+ * (and `cat-file` would hand that text over as the file), so links are resolved here on the
+ * commit's own tree with Argo CD's rules, as a checkout would see them.
+ */
 export function commitSnapshot(git: Git, commit: string, label: string): Snapshot {
-  let files: Promise<string[]> | undefined;
+  let tree: Promise<CommitTree> | undefined;
+  const index = () => (tree ??= git.listCommitTree(commit).then(indexTree));
+  const readFilesChecked = async (paths: readonly string[]) => {
+    const t = await index();
+    const located = await Promise.all(paths.map((p) => locateInCommit(git, t, p)));
+    const wanted = located.filter((l): l is { entry: TreeEntry } => 'entry' in l).map((l) => l.entry.object);
+    const blobs = await git.readBlobBuffers([...new Set(wanted)]);
+    return new Map(
+      paths.map((p, i): [string, FileRead] => {
+        const l = located[i]!;
+        if (!('entry' in l)) return [p, l.read];
+        const bytes = blobs.get(l.entry.object);
+        if (!bytes) return [p, MISSING];
+        const decoded = decodeText(p, bytes);
+        return [p, 'refusal' in decoded ? { kind: 'refused', refusal: decoded.refusal } : { kind: 'text', text: decoded.text }];
+      }),
+    );
+  };
   return {
     label,
     commit,
-    listFiles: () => (files ??= git.listCommitFiles(commit).then((list) => list.sort())),
-    async readFiles(paths) {
-      const blobs = await git.readBlobs(paths.map((p) => `${commit}:${p}`));
-      return new Map(paths.map((p) => [p, blobs.get(`${commit}:${p}`)]));
-    },
+    listFiles: () => index().then((t) => t.files),
+    readFilesChecked,
+    readFiles: (paths) => readOrThrow({ readFilesChecked }, paths),
   };
+}
+
+interface CommitTree {
+  entries: Map<string, TreeEntry>;
+  dirs: Set<string>;
+  /** Paths as listFiles gives them: blobs and symlinks, sorted. */
+  files: string[];
+}
+
+function indexTree(list: TreeEntry[]): CommitTree {
+  const entries = new Map<string, TreeEntry>();
+  const dirs = new Set<string>();
+  for (const entry of list) {
+    if (entry.mode === '160000') continue;
+    entries.set(entry.path, entry);
+    for (let i = entry.path.indexOf('/'); i >= 0; i = entry.path.indexOf('/', i + 1)) dirs.add(entry.path.slice(0, i));
+  }
+  return { entries, dirs, files: [...entries.keys()].sort() };
+}
+
+async function locateInCommit(git: Git, tree: CommitTree, file: string): Promise<{ entry: TreeEntry } | { read: FileRead }> {
+  const bad = checkRepoPath(file);
+  if (bad) return { read: { kind: 'refused', refusal: bad } };
+  let pending = file.split('/');
+  let walked: string[] = [];
+  let hops = 0;
+  let found: TreeEntry | undefined;
+  for (;;) {
+    const segment = pending.shift();
+    if (segment === undefined) break;
+    const here = [...walked, segment].join('/');
+    const entry = tree.entries.get(here);
+    if (!entry) {
+      if (!tree.dirs.has(here)) return { read: MISSING };
+      walked.push(segment);
+      continue;
+    }
+    if (entry.mode === '120000') {
+      if (++hops > MAX_SYMLINK_HOPS) return { read: { kind: 'refused', refusal: symlinkLoop(file) } };
+      const link = (await git.readBlobBuffers([entry.object])).get(entry.object)?.toString('utf8') ?? '';
+      const target = resolveSymlinkTarget(file, here, link);
+      if ('refusal' in target) return { read: { kind: 'refused', refusal: target.refusal } };
+      pending = [...target.path.split('/'), ...pending];
+      walked = [];
+      continue;
+    }
+    if (pending.length > 0) return { read: MISSING };
+    walked.push(segment);
+    found = entry;
+  }
+  if (!found) return { read: MISSING };
+  const large = tooLarge(file, found.size);
+  if (large) return { read: { kind: 'refused', refusal: large } };
+  return { entry: found };
 }

@@ -4,7 +4,8 @@ import type { Finding } from '../findings.js';
 import { validateOwnFile } from '../schema/schema-store.js';
 import { parseYamlDocs, parseYamlMapping, locate, type YamlDoc } from '../yaml/parse-yaml.js';
 import { APPSET_DIR, CONFIG_FILE, type Environment, type GitopsConfig, type RepoModel, type Service } from './model.js';
-import type { Snapshot } from './snapshot.js';
+import { FileRefusedError, refusalFinding, type Snapshot } from './snapshot.js';
+import { validateAppSetFile } from './validate-appsets.js';
 
 const ENV_FILE = /^environments\/([^/]+)\/environment\.yaml$/;
 const SERVICE_FILE = /^services\/([^/]+)\/service\.yaml$/;
@@ -14,9 +15,18 @@ const APPSET_FILE = new RegExp(`^${APPSET_DIR}/[^/]+\\.ya?ml$`);
 export async function loadRepo(snapshot: Snapshot): Promise<RepoModel> {
   const files = await snapshot.listFiles();
   const wanted = files.filter((f) => f === CONFIG_FILE || ENV_FILE.test(f) || SERVICE_FILE.test(f) || APPSET_FILE.test(f));
-  const texts = await snapshot.readFiles(wanted);
+  const reads = await snapshot.readFilesChecked(wanted);
   const findings: Finding[] = [];
   const cache = new Map<string, { docs: YamlDoc[]; findings: Finding[] }>();
+  const texts = new Map<string, string>();
+  for (const [file, read] of reads) {
+    if (read.kind === 'text') texts.set(file, read.text);
+    else if (read.kind === 'refused') {
+      if (file === CONFIG_FILE) throw new FileRefusedError(read.refusal);
+      findings.push(refusalFinding(read.refusal));
+      cache.set(file, { docs: [], findings: [refusalFinding(read.refusal)] });
+    }
+  }
 
   const configText = texts.get(CONFIG_FILE);
   if (configText === undefined) {
@@ -54,12 +64,9 @@ export async function loadRepo(snapshot: Snapshot): Promise<RepoModel> {
       findings.push(...problems);
       if (problems.length === 0) services.set(svcMatch[1]!, toService(doc, posix.dirname(file)));
     } else {
-      const parsed = parseYamlDocs(file, text);
-      findings.push(...parsed.findings);
-      for (const doc of parsed.docs) {
-        const data = doc.data as { kind?: unknown } | null;
-        if (data && typeof data === 'object' && data.kind === 'ApplicationSet') appSets.push(doc);
-      }
+      const checked = validateAppSetFile(file, text);
+      findings.push(...checked.findings);
+      appSets.push(...checked.appSets);
     }
   }
 
@@ -91,9 +98,10 @@ export async function loadRepo(snapshot: Snapshot): Promise<RepoModel> {
       const hit = cache.get(path);
       if (hit) return hit;
       if (!fileSet.has(path)) return undefined;
-      const text = (await snapshot.readFiles([path])).get(path);
-      if (text === undefined) return undefined;
-      const parsed = parseYamlDocs(path, text);
+      const read = (await snapshot.readFilesChecked([path])).get(path);
+      if (!read || read.kind === 'missing') return undefined;
+      if (read.kind === 'refused') return { docs: [], findings: [refusalFinding(read.refusal)] };
+      const parsed = parseYamlDocs(path, read.text);
       cache.set(path, parsed);
       return parsed;
     },

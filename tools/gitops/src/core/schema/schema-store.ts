@@ -6,7 +6,7 @@ import type { Finding, FindingCode } from '../findings.js';
 import { locate, type YamlDoc } from '../yaml/parse-yaml.js';
 
 /** The JSON Schemas of the files people edit; published in tools/gitops/schemas/. */
-export type OwnSchema = 'service' | 'environment' | 'gitops-config' | 'waivers';
+export type OwnSchema = 'service' | 'environment' | 'gitops-config' | 'waivers' | 'applicationset';
 
 const compiled = new Map<OwnSchema, ValidateFunction>();
 let ajv: Ajv | undefined;

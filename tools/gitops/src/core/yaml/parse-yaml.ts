@@ -1,8 +1,13 @@
-import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import type { Finding, SourceLocation } from '../findings.js';
 
 /** Aliases a document may expand; bounds a billion-laughs document to a small cost. */
 const MAX_ALIAS_COUNT = 100;
+/**
+ * Nesting a document may have. Real files nest a dozen levels; a few thousand `[` exhaust the
+ * stack of the parser, the schema validator or helm, so deeper documents are refused here.
+ */
+export const MAX_YAML_DEPTH = 64;
 
 /** One YAML document of a file, with what is needed to locate any value in it. */
 export interface YamlDoc {
@@ -28,21 +33,40 @@ export function parseYamlDocs(file: string, text: string, version: '1.1' | '1.2'
   if (text.includes('\0')) {
     return { docs: [], findings: [{ code: 'YAML_SYNTAX', severity: 'error', message: 'file is binary, not YAML', location: { file } }] };
   }
-  const parsed = parseAllDocuments(text, {
-    lineCounter: lines,
-    uniqueKeys: true,
-    prettyErrors: false,
-    strict: true,
-    version,
-    // helm's YAML 1.1 reader leaves timestamps as strings.
-    customTags: (tags) => tags.filter((t) => typeof t === 'string' || t.tag !== 'tag:yaml.org,2002:timestamp'),
-  });
+  let parsed: Document.Parsed[];
+  try {
+    parsed = parseAllDocuments(text, {
+      lineCounter: lines,
+      uniqueKeys: true,
+      prettyErrors: false,
+      strict: true,
+      version,
+      // helm's YAML 1.1 reader leaves timestamps as strings.
+      customTags: (tags) => tags.filter((t) => typeof t === 'string' || t.tag !== 'tag:yaml.org,2002:timestamp'),
+    }) as Document.Parsed[];
+  } catch (err) {
+    // The parser recurses per nesting level: thousands of levels overflow its stack.
+    return { docs: [], findings: [{ code: 'YAML_SYNTAX', severity: 'error', message: `cannot be parsed: ${(err as Error).message}`, hint: `Nest at most ${MAX_YAML_DEPTH} levels.`, location: { file } }] };
+  }
+  // A stream of documents is an array-like with an `empty` property when there are none.
+  if (!Array.isArray(parsed)) parsed = [];
   const docs: YamlDoc[] = [];
   // An empty file parses to an empty stream: no documents, no errors.
   parsed.forEach((doc, index) => {
     const errors = doc.errors;
     for (const err of errors) findings.push(errorFinding(file, lines, err));
     if (errors.length > 0) return;
+    const deep = tooDeep(doc.contents);
+    if (deep) {
+      findings.push({
+        code: 'YAML_SYNTAX',
+        severity: 'error',
+        message: `nested more than ${MAX_YAML_DEPTH} levels deep`,
+        hint: 'Flatten the structure: no chart reads values nested this deep.',
+        location: { file, ...linePos(lines, deep.range?.[0] ?? 0) },
+      });
+      return;
+    }
     try {
       docs.push({ file, index, doc, lines, data: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) });
     } catch (err) {
@@ -58,17 +82,80 @@ export function parseYamlDocs(file: string, text: string, version: '1.1' | '1.2'
   return { docs, findings };
 }
 
-/** Parses a file expected to hold exactly one mapping. */
+/** The first node nested deeper than MAX_YAML_DEPTH, found without recursion. */
+function tooDeep(root: unknown): Node | undefined {
+  const stack: [unknown, number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (!isMap(node) && !isSeq(node)) continue;
+    if (depth >= MAX_YAML_DEPTH) return node;
+    for (const item of node.items as unknown[]) {
+      if (isPair(item)) {
+        stack.push([item.key, depth + 1], [item.value, depth + 1]);
+      } else stack.push([item, depth + 1]);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The documents after the first that hold something: in a file meant to be one document, a
+ * second one is silently dropped by helm (values) or ignored by the tool, so it is an error.
+ */
+function extraDocuments(file: string, docs: readonly YamlDoc[]): Finding[] {
+  return docs.slice(1).filter((d) => d.doc.contents !== null).map((d) => ({
+    code: 'YAML_MULTIPLE_DOCUMENTS' as const,
+    severity: 'error' as const,
+    message: `a second YAML document (${ordinal(d.index + 1)}) in a file that holds one; it would be ignored`,
+    hint: 'Remove the "---" and what follows, or merge it into the first document.',
+    location: { file, ...linePos(d.lines, d.doc.range[0]) },
+  }));
+}
+
+function ordinal(n: number): string {
+  return n === 2 ? '2nd' : n === 3 ? '3rd' : `${n}th`;
+}
+
+/** Parses a file expected to hold exactly one document, a mapping. */
 export function parseYamlMapping(file: string, text: string): { doc?: YamlDoc; findings: Finding[] } {
   const { docs, findings } = parseYamlDocs(file, text);
   if (findings.length > 0) return { findings };
-  const doc = docs.find((d) => d.data !== null && d.data !== undefined);
-  if (!doc || typeof doc.data !== 'object' || Array.isArray(doc.data)) {
-    return {
-      findings: [{ code: 'YAML_NOT_A_MAPPING', severity: 'error', message: 'expected a YAML mapping (key: value pairs)', location: { file, line: 1, column: 1 } }],
-    };
+  const extra = extraDocuments(file, docs);
+  if (extra.length > 0) return { findings: extra };
+  const doc = docs[0];
+  if (!doc || doc.data === null || doc.data === undefined || typeof doc.data !== 'object' || Array.isArray(doc.data)) {
+    return { findings: [notAMapping(file, doc, 'expected a YAML mapping (key: value pairs)')] };
   }
   return { doc, findings };
+}
+
+/**
+ * Parses a helm values file as helm reads it (YAML 1.1): one document, whose root is a
+ * mapping, or nothing at all (an empty file or only comments: no values). helm itself reads
+ * only the first document and fails on a list or a scalar without naming the file.
+ */
+export function parseValuesFile(file: string, text: string): { doc?: YamlDoc; findings: Finding[] } {
+  const { docs, findings } = parseYamlDocs(file, text, '1.1');
+  if (findings.length > 0) return { findings };
+  const extra = extraDocuments(file, docs);
+  if (extra.length > 0) return { findings: extra };
+  const doc = docs[0];
+  if (doc && doc.data !== null && doc.data !== undefined && (typeof doc.data !== 'object' || Array.isArray(doc.data))) {
+    const what = Array.isArray(doc.data) ? 'a list' : `a ${typeof doc.data}`;
+    return { findings: [notAMapping(file, doc, `a values file holds a mapping (key: value pairs), not ${what}`)] };
+  }
+  return { doc, findings: [] };
+}
+
+function notAMapping(file: string, doc: YamlDoc | undefined, message: string): Finding {
+  const at = doc?.doc.contents?.range?.[0];
+  return {
+    code: 'YAML_NOT_A_MAPPING',
+    severity: 'error',
+    message,
+    hint: 'Write the file as key: value pairs at the top level.',
+    location: { file, ...(at === undefined || !doc ? { line: 1, column: 1 } : linePos(doc.lines, at)) },
+  };
 }
 
 /**
