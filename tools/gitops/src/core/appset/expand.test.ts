@@ -12,6 +12,7 @@ function snapshot(files: Record<string, string>): Snapshot {
     label: 'test',
     listFiles: async () => Object.keys(all).sort(),
     readFiles: async (paths) => new Map(paths.map((p) => [p, all[p as keyof typeof all]])),
+    readFilesChecked: async (paths) => new Map(paths.map((p) => [p, p in all ? { kind: 'text' as const, text: all[p as keyof typeof all]! } : { kind: 'missing' as const }])),
   };
 }
 
