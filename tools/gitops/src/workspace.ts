@@ -22,6 +22,8 @@ export interface WorkspaceOptions {
   repo: string;
   /** A Git ref to read instead of the working tree. */
   ref?: string;
+  /** How reports name that ref (default: the ref as given). */
+  label?: string;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -46,7 +48,7 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
         hint: shallow ? `This clone is shallow: \`git fetch --unshallow origin\` (or fetch-depth: 0 in actions/checkout).` : `Check the name with \`git rev-parse ${options.ref}\`, or fetch it.`,
       });
     }
-    snapshot = commitSnapshot(git, commit, options.ref);
+    snapshot = commitSnapshot(git, commit, options.label ?? options.ref);
   } else {
     snapshot = workTreeSnapshot(root, git);
   }

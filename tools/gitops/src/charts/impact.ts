@@ -8,6 +8,7 @@ import { policyStage } from '../policy/policy-stage.js';
 import { FleetRun, type FleetRunOptions } from '../render/fleet-run.js';
 import type { RenderedApp } from '../render/render-app.js';
 import type { EngineName } from '../validate/engine.js';
+import { prepareSchemas } from '../validate/schema-preflight.js';
 import { validateRendered } from '../validate/validate-stage.js';
 import type { Workspace } from '../workspace.js';
 
@@ -110,8 +111,10 @@ async function failures(run: FleetRun, apps: readonly RenderedApp[], plans: read
   };
   for (const app of apps) for (const f of app.findings) add({ ...f, application: app.plan.app.name });
   const parsed = run.manifests(apps);
-  const validation = await validateRendered(run.ws, parsed, { engine: options.engine, schemaDir: options.schemaDir, env: options.env ?? process.env });
   const envs = [...new Set(plans.map((p) => p.env.name))];
+  const env = options.env ?? process.env;
+  const schemas = await prepareSchemas(run.ws, { flag: options.schemaDir, env, envs, cwd: process.cwd() });
+  const validation = await validateRendered(run.ws, parsed, { engine: options.engine, schemas, env });
   const services = [...new Set(plans.map((p) => p.service))];
   const policy = envs.length > 0 ? await policyStage(run, { envs, services, today: options.today }) : { findings: [], apps: parsed };
   const consumer = new Set(plans.map((p) => p.app.name));

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { toolRoot } from '../paths.js';
 import { UsageError } from '../core/errors.js';
 import { parseFormats, type FormatRequest } from '../reporters/formats.js';
 import { collect } from './options.js';
@@ -30,6 +33,7 @@ export async function runProgram(argv: string[], io: ProgramIo): Promise<Program
     .description('Check, lint, render, validate, apply policy to and diff the platform GitOps repository.')
     .option('--repo <dir>', 'a directory inside the platform repository', '.')
     .option('--verbose', 'print stack traces and debugging detail', false)
+    .version(toolVersion(), '-V, --version', 'print the version of gitops')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
@@ -74,4 +78,9 @@ export async function runProgram(argv: string[], io: ProgramIo): Promise<Program
     io.stdout(program.helpInformation());
   }
   return { result, command: ran?.command, formats: ran?.formats, verbose: program.opts<{ verbose: boolean }>().verbose };
+}
+
+/** The version of the gitops package this CLI was built from. */
+function toolVersion(): string {
+  return (JSON.parse(readFileSync(join(toolRoot, 'package.json'), 'utf8')) as { version: string }).version;
 }

@@ -153,6 +153,12 @@ export class Git {
   }
 
   /** True when the repository is a shallow clone (history may be missing). */
+  /** The best common ancestor of two commits; undefined when they share no history. */
+  async mergeBase(a: string, b: string): Promise<string | undefined> {
+    const r = await this.run(['merge-base', '--end-of-options', a, b], { allowFail: true });
+    return r.exitCode === 0 ? r.stdout.trim() : undefined;
+  }
+
   async isShallow(): Promise<boolean> {
     const r = await this.run(['rev-parse', '--is-shallow-repository'], { allowFail: true });
     return r.stdout.trim() === 'true';

@@ -15,4 +15,6 @@ export type ValidateFindingCode =
   /** The apiVersion is no longer served by the environment's Kubernetes version. */
   | 'API_REMOVED'
   /** The apiVersion is still served but deprecated; a replacement exists. */
-  | 'API_DEPRECATED';
+  | 'API_DEPRECATED'
+  /** gitops schemas pull: no download location has the schema of a kind the fleet uses. */
+  | 'SCHEMA_NOT_PUBLISHED';

@@ -38,51 +38,64 @@ const strictBySource = new Map<string, JsonSchema | UnusableSchema>();
 
 class UnusableSchema extends Error {}
 
+/** Where the schema of a kind is, before it is read. */
+export interface KindFile {
+  /** "apps/v1 Deployment" */
+  id: string;
+  layoutPath: string;
+  file: string;
+  /** From a CRD catalog (crds/): it gets the implicit apiVersion, kind and metadata. */
+  crd: boolean;
+}
+
 /**
- * Finds the schema of a kind for one Kubernetes version: first the CRD catalog (a CRD's own
- * schema, with the oneOf rules that /openapi/v2 drops), then the standalone schemas of that
- * version (built-in kinds, and the CRDs of the cluster they were taken from). A kind with no
- * schema is undefined.
+ * The file of a kind for one Kubernetes version, first source that has it; within a source
+ * first its CRD catalog (a CRD's own schema, with the oneOf rules that /openapi/v2 drops),
+ * then its standalone schemas (built-in kinds, and the CRDs of the cluster they were taken
+ * from). Undefined when no source has it.
  */
+export function findKindFile(sources: readonly VersionSchemaDirs[], apiVersion: string, kind: string): KindFile | undefined {
+  const id = `${apiVersion} ${kind}`;
+  const match = API_VERSION.exec(apiVersion);
+  // Names outside Kubernetes' own syntax could escape the schema directory: no schema.
+  if (!match || !KIND.test(kind)) return undefined;
+  const [, group = '', version = ''] = match;
+  const lower = kind.toLowerCase();
+  const layoutPath = `${group || version}/${lower}_${version}.json`;
+  for (const dirs of sources) {
+    if (group && dirs.crds) {
+      const crd = join(dirs.crds, group, `${lower}_${version}.json`);
+      if (existsSync(crd)) return { id, layoutPath, file: crd, crd: true };
+    }
+    if (!dirs.standalone) continue;
+    const prefix = group ? `-${group.split('.')[0]}` : '';
+    const standalone = join(dirs.standalone, `${lower}${prefix}-${version}.json`);
+    if (existsSync(standalone) && declaresSafely(standalone, group, version, kind)) return { id, layoutPath, file: standalone, crd: false };
+  }
+  return undefined;
+}
+
+/** The strict schema of each kind for one Kubernetes version, from the first source that has it; a kind with no schema is undefined. */
 export class KindSchemas {
   private readonly found = new Map<string, KindSchema | undefined>();
 
-  constructor(readonly dirs: VersionSchemaDirs) {}
+  constructor(readonly sources: readonly VersionSchemaDirs[]) {}
 
   lookup(apiVersion: string, kind: string): KindSchema | undefined {
     const id = `${apiVersion} ${kind}`;
-    if (!this.found.has(id)) this.found.set(id, this.resolve(apiVersion, kind, id));
+    if (!this.found.has(id)) this.found.set(id, this.resolve(apiVersion, kind));
     return this.found.get(id);
   }
 
-  private resolve(apiVersion: string, kind: string, id: string): KindSchema | undefined {
-    const match = API_VERSION.exec(apiVersion);
-    // Names outside Kubernetes' own syntax could escape the schema directory: no schema.
-    if (!match || !KIND.test(kind)) return undefined;
-    const [, group = '', version = ''] = match;
-    const lower = kind.toLowerCase();
-    const layoutPath = `${group || version}/${lower}_${version}.json`;
-
-    if (group && this.dirs.crds) {
-      const crd = join(this.dirs.crds, group, `${lower}_${version}.json`);
-      if (existsSync(crd)) return this.kindSchema(id, layoutPath, crd, () => this.withImplicitFields(readSchema(crd)));
-    }
-    const prefix = group ? `-${group.split('.')[0]}` : '';
-    const standalone = join(this.dirs.standalone, `${lower}${prefix}-${version}.json`);
-    if (existsSync(standalone)) {
-      let raw: JsonSchema;
-      try {
-        raw = readSchema(standalone);
-      } catch (err) {
-        return { id, layoutPath, source: standalone, schema: {}, unusable: (err as Error).message };
-      }
-      if (declares(raw, group, version, kind)) return this.kindSchema(id, layoutPath, standalone, () => strictSchema(raw));
-    }
-    return undefined;
+  private resolve(apiVersion: string, kind: string): KindSchema | undefined {
+    const found = findKindFile(this.sources, apiVersion, kind);
+    if (!found) return undefined;
+    const { id, layoutPath, file } = found;
+    return this.kindSchema(id, layoutPath, file, () => (found.crd ? this.withImplicitFields(readSchema(file)) : strictSchema(readSchema(file))));
   }
 
   private kindSchema(id: string, layoutPath: string, source: string, strict: () => JsonSchema): KindSchema {
-    const key = `${source}\0${this.dirs.standalone}`;
+    const key = `${source}\0${this.objectMetaFile() ?? ''}`;
     let made = strictBySource.get(key);
     if (!made) {
       try {
@@ -105,8 +118,8 @@ export class KindSchemas {
   private withImplicitFields(schema: JsonSchema): JsonSchema {
     const properties = (schema.properties ?? {}) as JsonSchema;
     const metadata = properties.metadata as JsonSchema | undefined;
-    const objectMeta = join(this.dirs.standalone, 'objectmeta-meta-v1.json');
-    const replaceMeta = (!metadata || !('properties' in metadata)) && existsSync(objectMeta);
+    const objectMeta = this.objectMetaFile();
+    const replaceMeta = (!metadata || !('properties' in metadata)) && objectMeta !== undefined;
     const strict = strictSchema(
       { ...schema, properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, ...properties, metadata: replaceMeta ? { type: 'object' } : (metadata ?? { type: 'object' }) } },
       sourceDraft(schema),
@@ -116,6 +129,24 @@ export class KindSchemas {
       (strict.properties as JsonSchema).metadata = meta;
     }
     return strict;
+  }
+
+  /** The ObjectMeta of this Kubernetes version, from the first source that has it. */
+  private objectMetaFile(): string | undefined {
+    for (const dirs of this.sources) {
+      const file = dirs.standalone && join(dirs.standalone, 'objectmeta-meta-v1.json');
+      if (file && existsSync(file)) return file;
+    }
+    return undefined;
+  }
+}
+
+/** declares, for a file that may not be a schema: the lookup then reports it as unusable. */
+function declaresSafely(file: string, group: string, version: string, kind: string): boolean {
+  try {
+    return declares(readSchema(file), group, version, kind);
+  } catch {
+    return true;
   }
 }
 

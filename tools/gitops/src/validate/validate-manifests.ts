@@ -7,12 +7,12 @@ import { apiStatus } from './deprecations.js';
 import type { EngineInput, EngineName, ValidationEngine } from './engine.js';
 import { KindSchemas, type KindSchema } from './kind-schemas.js';
 import { KubeconformEngine } from './kubeconform-engine.js';
-import { versionSchemaDirs, type SchemaDirSetting } from './schema-dir.js';
+import { versionSchemaDirs, type SchemaSources } from './schema-dir.js';
 import type { SchemaError } from './schema-errors.js';
 
 export interface ValidateManifestsOptions {
-  /** Where the Kubernetes and CRD schemas are (see locateSchemaDir). */
-  schemaDir: SchemaDirSetting;
+  /** Where the Kubernetes and CRD schemas are, first that has the kind (see prepareSchemas). */
+  schemas: SchemaSources;
   /** The Kubernetes version ("1.34.0") each object is checked for: its environment's for a render. */
   kubernetesVersion: string | ((manifest: Manifest) => string);
   /** builtin (ajv, the default) or kubeconform (the real binary); same verdicts. */
@@ -55,7 +55,7 @@ export async function validateManifests(manifests: readonly Manifest[], options:
     }
     const version = versionOf(manifest);
     // Looked up first: a version without schemas stops the run whatever the objects are.
-    const schemas = kindSchemas(options.schemaDir, version);
+    const schemas = kindSchemas(options.schemas, version);
     const api = apiStatus(manifest.apiVersion, manifest.kind, version);
     if (api?.state === 'removed') {
       const error = { pointer: '/apiVersion', message: api.message };
@@ -75,7 +75,7 @@ export async function validateManifests(manifests: readonly Manifest[], options:
       results[index] = { ...base, status: 'error', errors: [errorOf(manifest, error)] };
       findings[index]!.push({
         ...findingOf(manifest, 'MANIFEST_NO_SCHEMA', 'error', error),
-        hint: `Add its schema to ${options.schemaDir.dir} (crds/<group>/<kind>_<version>.json), or pass --skip ${manifest.kind} or --ignore-missing-schemas.`,
+        hint: `Import its CRD with \`gitops schemas import CRD.yaml\` (written to schemas/crds/ in the repository), or pass --skip ${manifest.kind} or --ignore-missing-schemas.`,
       });
       return;
     }
@@ -145,11 +145,11 @@ async function createEngine(options: ValidateManifestsOptions): Promise<Validati
 
 const schemasByVersion = new Map<string, KindSchemas>();
 
-function kindSchemas(setting: SchemaDirSetting, version: string): KindSchemas {
-  const key = `${setting.dir}\0${version}`;
+function kindSchemas(sources: SchemaSources, version: string): KindSchemas {
+  const key = `${sources.sources.map((s) => s.dir).join('\0')}\0${version}`;
   let schemas = schemasByVersion.get(key);
   if (!schemas) {
-    schemas = new KindSchemas(versionSchemaDirs(setting, version));
+    schemas = new KindSchemas(versionSchemaDirs(sources, version));
     schemasByVersion.set(key, schemas);
   }
   return schemas;

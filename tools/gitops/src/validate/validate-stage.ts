@@ -5,15 +5,17 @@ import type { AppManifests } from '../render/fleet-manifests.js';
 import type { Workspace } from '../workspace.js';
 import type { EngineName } from './engine.js';
 import { problemVerdicts } from './manifest-problems.js';
-import { locateSchemaDir } from './schema-dir.js';
+import type { SchemaSources } from './schema-dir.js';
+import { fetchSchemas } from './schema-fetch.js';
+import { manifestRefs } from './schema-preflight.js';
 import { validateManifests } from './validate-manifests.js';
 
 export interface ValidateStageOptions {
   engine: EngineName;
   skip?: readonly string[];
   ignoreMissingSchemas?: boolean;
-  /** --schema-dir; else GITOPS_SCHEMA_DIR, then schemaDir in gitops.yaml. */
-  schemaDir?: string;
+  /** The schema sources found before rendering (prepareSchemas). */
+  schemas: SchemaSources;
   /** Overrides each environment's Kubernetes version. */
   kubernetesVersion?: string;
   env: NodeJS.ProcessEnv;
@@ -32,12 +34,14 @@ export async function validateRendered(ws: Workspace, apps: readonly AppManifest
     results.push(...verdicts.results);
     findings.push(...verdicts.findings);
   }
-  const schemaDir = locateSchemaDir({ flag: options.schemaDir, env: options.env, config: { schemaDir: ws.model.config.schemaDir, root: ws.root }, cwd: process.cwd() });
   const versionOf = (m: Manifest) => options.kubernetesVersion ?? (m.origin.kind === 'rendered' ? versions.get(m.origin.env) : undefined) ?? '';
+  const manifests = apps.flatMap((a) => a.manifests);
+  // Kinds no source has are downloaded into the user cache first, where downloads are on.
+  const { sources } = await fetchSchemas(options.schemas, manifestRefs(manifests, versionOf));
   const validation = await validateManifests(
-    apps.flatMap((a) => a.manifests),
+    manifests,
     {
-      schemaDir,
+      schemas: sources,
       kubernetesVersion: versionOf,
       engine: options.engine,
       skip: options.skip,

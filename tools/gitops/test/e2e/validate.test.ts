@@ -113,8 +113,8 @@ describe('gitops validate: the rendered Applications', () => {
     const repo = createRepo(fleetFiles());
     const unset = validate(repo.dir, [], { GITOPS_SCHEMA_DIR: '' });
     expect(unset.exitCode).toBe(2);
-    expect(unset.stderr).toContain('gitops: error SCHEMA_DIR_NOT_FOUND: no schema directory is configured');
-    expect(unset.stderr).toContain('hint: Point --schema-dir, GITOPS_SCHEMA_DIR or schemaDir in gitops.yaml at a directory');
+    expect(unset.stderr).toContain('gitops: error SCHEMA_VERSION_NOT_FOUND: no schemas for Kubernetes 1.34.0 (dev, prod): its built-in kinds');
+    expect(unset.stderr).toContain('hint: Run `gitops schemas pull`');
 
     const missing = validate(repo.dir, ['--schema-dir', 'nowhere']);
     expect(missing.exitCode).toBe(2);
@@ -123,7 +123,7 @@ describe('gitops validate: the rendered Applications', () => {
     const version = validate(repo.dir, ['--kubernetes-version', '1.35.0']);
     expect(version.exitCode).toBe(2);
     expect(version.stderr).toContain('SCHEMA_VERSION_NOT_FOUND: no schemas for Kubernetes 1.35.0');
-    expect(version.stderr).toContain('Schemas exist for 1.34.0.');
+    expect(version.stderr).toContain('Schemas exist for 1.34.0: validate with --kubernetes-version 1.34.0');
     expect(version.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
@@ -219,7 +219,7 @@ describe('gitops validate FILE...: kinds, versions and bad input', () => {
 
     const none = validate(dir, ['--kubernetes-version', '1.27.1', 'hpa.yaml'], { GITOPS_SCHEMA_DIR: join(dir, 'schemas') });
     expect(none.exitCode).toBe(2);
-    expect(none.stderr).toContain('Schemas exist for 1.25.0, 1.26.0. Add kubernetes/v1.27.1-standalone, or validate with --kubernetes-version 1.26.0.');
+    expect(none.stderr).toContain('Schemas exist for 1.25.0, 1.26.0: validate with --kubernetes-version 1.26.0, or add kubernetes/v1.27.1-standalone to a source.');
   });
 
   it('fails a kind without a schema unless told to skip it, as kubeconform does', () => {

@@ -30,9 +30,21 @@ export function runCli(args: string[], options: { cwd: string; env?: NodeJS.Proc
   return { exitCode: r.status ?? -1, stdout: r.stdout, stderr: clean(r.stderr) };
 }
 
-/** No colour, CI mode, the given render cache, then the test's own variables. */
+/**
+ * No colour, CI mode, the given render cache, a schema cache of its own and no schema
+ * downloads (nothing downloads in tests), then the test's own variables.
+ */
 function cliEnv(cacheDir: string, env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', CI: 'true', GITOPS_CACHE_DIR: cacheDir, ...env };
+  return {
+    ...process.env,
+    FORCE_COLOR: '0',
+    NO_COLOR: '1',
+    CI: 'true',
+    GITOPS_CACHE_DIR: cacheDir,
+    GITOPS_SCHEMA_CACHE: join(cacheDir, 'user-schemas'),
+    GITOPS_SCHEMA_LOCATIONS: 'none',
+    ...env,
+  };
 }
 
 /** A fresh cache directory that lives until the test ends (to share between runs). */

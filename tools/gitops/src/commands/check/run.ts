@@ -6,6 +6,7 @@ import { policyStage, policyToday } from '../../policy/policy-stage.js';
 import { FleetRun } from '../../render/fleet-run.js';
 import { renderFleet } from '../../render/render-fleet.js';
 import { countSummary } from '../../reporters/summary.js';
+import { prepareSchemas } from '../../validate/schema-preflight.js';
 import { validateRendered } from '../../validate/validate-stage.js';
 import { openWorkspace } from '../../workspace.js';
 import type { CheckOptions } from './command.js';
@@ -16,12 +17,14 @@ export const runCheck: CommandHandler<CheckOptions> = async (ctx, options) => {
   const today = policyToday(ctx.env);
   const ws = await openWorkspace({ repo: ctx.repo, env: ctx.env });
   const scope = { envs: options.env, services: options.service };
+  // Before rendering: a run that could not validate stops at once, saying what is missing.
+  const schemas = await prepareSchemas(ws, { flag: options.schemaDir, env: ctx.env, envs: options.env, cwd: process.cwd() });
   const run = new FleetRun(ws, { concurrency: options.concurrency, env: ctx.env, onProgress: (done, total) => ctx.progress(`rendering ${done}/${total}`) });
 
   const [lint, fleet] = await Promise.all([lintRepo(run, scope), renderFleet(ws, scope, run)]);
   const apps = run.manifests(fleet.apps);
   ctx.progress('validating');
-  const validation = await validateRendered(ws, apps, { engine: options.engine, schemaDir: options.schemaDir, env: ctx.env });
+  const validation = await validateRendered(ws, apps, { engine: options.engine, schemas, env: ctx.env });
   ctx.progress('policy');
   // Policy also needs the rest of each selected environment: cross-Application rules see them all.
   const policy = await policyStage(run, { ...scope, today });

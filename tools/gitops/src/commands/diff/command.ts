@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { CommandDefinition } from '../../cli/types.js';
-import { collect, concurrencyOption } from '../../cli/options.js';
+import { collect, concurrencyOption, positiveInt } from '../../cli/options.js';
 
 export interface DiffOptions {
   base: string;
@@ -12,6 +12,10 @@ export interface DiffOptions {
   out?: string;
   context: number;
   comment: boolean;
+  /** The pull request --comment posts to, instead of the workflow event's. */
+  pr?: number;
+  /** False (--no-merge-base): compare with the base itself. */
+  mergeBase: boolean;
   concurrency?: number;
 }
 
@@ -19,15 +23,18 @@ export const diffCommand: CommandDefinition<DiffOptions> = {
   name: 'diff',
   summary: 'Show what a change does to each Application, resource by resource',
   examples: [
-    'gitops diff --base origin/main                          # working tree against main',
+    'gitops diff --base origin/main                          # working tree against where it branched from main',
+    'gitops diff --base origin/main...pr-branch              # a branch against its merge base with main',
     'gitops diff --base main --head my-branch --env prod     # two refs, one environment',
     'gitops diff --base origin/main --format markdown --ignore metadata.labels.helm.sh/chart',
     'gitops diff --base "$BASE_SHA" --head "$HEAD_SHA" --comment   # in GitHub Actions: the sticky PR comment',
+    'gitops diff --base "$BASE_SHA" --head "$HEAD_SHA" --pr 42 --comment   # from a workflow_run: the PR named explicitly',
   ],
   configure(command: Command) {
     command
-      .requiredOption('-b, --base <ref>', 'the Git ref to compare against')
+      .requiredOption('-b, --base <ref>', 'the Git ref to compare against, at its merge base with the head; A...B sets the head too')
       .option('--head <ref>', 'the Git ref with the change (default: the working tree)')
+      .option('--no-merge-base', 'compare with the base itself, not with where the head branched from it')
       .option('-e, --env <name>', 'only this environment (repeatable)', collect, [])
       .option('-s, --service <name>', 'only this service (repeatable)', collect, [])
       .option('--ignore <path>', 'hide a field everywhere, e.g. metadata.labels.helm.sh/chart; * matches one key (repeatable)', collect, [])
@@ -35,6 +42,7 @@ export const diffCommand: CommandDefinition<DiffOptions> = {
       .option('-o, --out <file>', 'write the report to a file instead of stdout')
       .addOption(new Option('--context <lines>', 'lines of context in each diff').argParser((v) => Number.parseInt(v, 10)).default(3))
       .option('--comment', 'post the Markdown report as the sticky comment of the pull request (GitHub Actions)', false)
+      .addOption(new Option('--pr <number>', "the pull request --comment posts to (default: the workflow event's)").argParser(positiveInt))
       .addOption(concurrencyOption());
   },
   load: async () => (await import('./run.js')).runDiff,

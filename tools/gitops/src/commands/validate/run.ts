@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import semver from 'semver';
@@ -10,7 +11,8 @@ import { countSummary } from '../../reporters/summary.js';
 import { Git } from '../../runners/git.js';
 import { problemVerdicts } from '../../validate/manifest-problems.js';
 import { readManifestFiles } from '../../validate/manifest-files.js';
-import { locateSchemaDir } from '../../validate/schema-dir.js';
+import { fetchSchemas } from '../../validate/schema-fetch.js';
+import { manifestRefs, prepareSchemas } from '../../validate/schema-preflight.js';
 import { validateManifests } from '../../validate/validate-manifests.js';
 import { validateRendered } from '../../validate/validate-stage.js';
 import { attachValuesOrigins } from '../../lint/attach-origins.js';
@@ -38,11 +40,13 @@ export const runValidate: CommandHandler<ValidateOptions> = async (ctx, options)
 /** Every Application selected by --env/--service, rendered; each object checked for its environment's Kubernetes version. */
 async function fromRender(ctx: CommandContext, options: ValidateOptions): Promise<Outcome> {
   const ws = await openWorkspace({ repo: ctx.repo, env: ctx.env });
+  // Before rendering: a run that could not validate stops at once, saying what is missing.
+  const schemas = await prepareSchemas(ws, { flag: options.schemaDir, env: ctx.env, envs: options.env, kubernetesVersion: options.kubernetesVersion, cwd: process.cwd() });
   const run = new FleetRun(ws, { env: ctx.env, onProgress: (done, total) => ctx.progress(`rendering ${done}/${total}`) });
   const fleet = await renderFleet(ws, { envs: options.env, services: options.service }, run);
   const apps = run.manifests(fleet.apps);
   ctx.progress(`validating ${apps.reduce((n, a) => n + a.manifests.length, 0)} resources`);
-  const validation = await validateRendered(ws, apps, { ...options, env: ctx.env });
+  const validation = await validateRendered(ws, apps, { ...options, schemas, env: ctx.env });
   return {
     resources: validation.results,
     findings: [...fleet.findings, ...fleet.apps.flatMap((a) => a.findings), ...(await attachValuesOrigins(validation.findings, apps, run.values))],
@@ -61,19 +65,22 @@ async function fromFiles(ctx: CommandContext, options: ValidateOptions, cwd: str
   if (options.env.length > 1) {
     throw new UsageError('USAGE', 'with paths, --env names the one environment whose Kubernetes version applies', { hint: 'Pass a single --env, or --kubernetes-version.' });
   }
-  const needsRepo = !options.kubernetesVersion || options.env.length > 0 || !(options.schemaDir || ctx.env.GITOPS_SCHEMA_DIR);
-  const ws = needsRepo ? await openWorkspace({ repo: ctx.repo, env: ctx.env }) : undefined;
-  const root = ws?.root ?? (await new Git(resolve(ctx.repo)).root().catch(() => undefined));
+  const needsRepo = !options.kubernetesVersion || options.env.length > 0;
+  const gitRoot = await new Git(resolve(ctx.repo)).root().catch(() => undefined);
+  // Inside the platform repository its schema settings apply even when nothing else is needed from it.
+  const ws = needsRepo || (gitRoot && existsSync(join(gitRoot, 'gitops.yaml'))) ? await openWorkspace({ repo: ctx.repo, env: ctx.env }) : undefined;
+  const root = ws?.root ?? gitRoot;
 
   let kubernetesVersion = options.kubernetesVersion;
   if (!kubernetesVersion) kubernetesVersion = options.env[0] ? environmentVersion(ws!, options.env[0]) : newestVersion(ws!);
   else if (options.env[0]) environmentVersion(ws!, options.env[0]); // still a known environment
 
+  const prepared = await prepareSchemas(ws, { flag: options.schemaDir, env: ctx.env, envs: options.env, kubernetesVersion, cwd, root });
   const read = await readManifestFiles(options.paths, { cwd, root });
   const verdicts = problemVerdicts(read.problems);
-  const schemaDir = locateSchemaDir({ flag: options.schemaDir, env: ctx.env, config: ws && { schemaDir: ws.model.config.schemaDir, root: ws.root }, cwd });
+  const { sources: schemas } = await fetchSchemas(prepared, manifestRefs(read.manifests, () => kubernetesVersion));
   const validation = await validateManifests(read.manifests, {
-    schemaDir,
+    schemas,
     kubernetesVersion,
     engine: options.engine,
     skip: options.skip,

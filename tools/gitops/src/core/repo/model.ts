@@ -12,6 +12,8 @@ export interface GitopsConfig {
   newGitFileGlobbing: boolean;
   /** Directory of the Kubernetes and CRD JSON schemas, relative to the repository root. */
   schemaDir?: string;
+  /** Where else Kubernetes and CRD schemas come from: offline mirrors, and the download locations (false: none). */
+  schemas?: { mirrors?: string[]; download?: boolean | string[] };
   /** Where chart sources live and where released versions are published. */
   charts?: ChartsConfig;
 }
