@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Installs the pinned kubeconform and actionlint with `go install` where Go is present, so
+// Installs the pinned kubeconform, actionlint and OCI registry (go-containerregistry, the
+// chart-release tests' loopback registry) with `go install` where Go is present, so
 // that after `npm ci` the whole test suite runs with nothing installed by hand. A binary
 // already at the pinned version is kept: a second `npm ci` costs nothing. Without Go (or
 // without network) it says so and carries on: the tests that need a binary are then

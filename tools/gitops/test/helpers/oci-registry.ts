@@ -32,6 +32,7 @@ export async function startRegistry(): Promise<OciRegistry> {
 }
 
 function registryBin(): string {
+  // npm ci installs it (go-tools-pin.json) where Go is present.
   if (process.env.GITOPS_REGISTRY_BIN) return process.env.GITOPS_REGISTRY_BIN;
   const gopath = spawnSync('go', ['env', 'GOPATH'], { encoding: 'utf8' }).stdout?.trim();
   const installed = gopath ? join(gopath, 'bin', 'registry') : '';
