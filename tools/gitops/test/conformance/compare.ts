@@ -132,7 +132,8 @@ export function compare(argo: ArgoReport, tool: ToolReport): Comparison {
 
   for (const r of argo.renders) {
     const t = toolApps.get(r.application);
-    const template = r.helm.find((h) => h.args[0] === 'template');
+    // The last helm template: Argo CD retries one that failed for missing dependencies after `helm dependency build`.
+    const template = r.helm.filter((h) => h.args[0] === 'template').at(-1);
     c.argv.total++;
     c.bytes.total++;
     if (!t) continue; // counted above

@@ -168,7 +168,7 @@ function names(argo: ArgoReport, set?: string): string[] {
 
 function helmTemplateArgs(argo: ArgoReport, app: string): string[] {
   const r = argo.renders.find((x) => x.application === app);
-  const call = r?.helm.find((c) => c.args[0] === 'template');
+  const call = r?.helm.filter((c) => c.args[0] === 'template').at(-1);
   if (!call) throw new Error(`Argo CD ran no helm template for ${app}: ${r?.error ?? 'no render'}`);
   return call.args;
 }
@@ -225,7 +225,7 @@ export const fixtures: Fixture[] = [
   },
   {
     name: 'hidden-directories',
-    behaviour: 'the git files and directories generators skip hidden directories',
+    behaviour: 'the directories generator skips hidden directories; the files generator (git ls-files glob) does not',
     files: {
       ...base(),
       ...service('.retired', 'a'),
@@ -233,6 +233,7 @@ export const fixtures: Fixture[] = [
       ...appSet({
         name: 'dirs',
         appName: '{{.path.basename}}-dirs',
+        releaseName: '{{.path.basename}}',
         chartPath: 'platform-charts/echo',
         project: 'team-a',
         namespace: 'a',
@@ -241,7 +242,8 @@ export const fixtures: Fixture[] = [
       }),
     },
     expectArgo(argo) {
-      check(JSON.stringify(names(argo, 'dev')) === '["alpha-dev","beta-dev"]', 'files generator skips services/.retired');
+      // services/*/service.yaml is matched by git ls-files, which knows no hidden directories.
+      check(JSON.stringify(names(argo, 'dev')) === '[".retired-dev","alpha-dev","beta-dev"]', 'files generator matches services/.retired/service.yaml');
       check(JSON.stringify(names(argo, 'dirs')) === '["alpha-dirs","beta-dirs"]', 'directories generator skips services/.retired');
     },
   },
