@@ -173,11 +173,11 @@ export function canonicalArgv(args: string[] | undefined): string[] | undefined 
   if (!args) return args;
   const out: string[] = [];
   for (let i = 0; i < args.length; ) {
-    const flag = args[i];
+    const flag = args[i]!;
     if (flag === '--set' || flag === '--set-string' || flag === '--set-file') {
       const values: string[] = [];
       while (args[i] === flag && i + 1 < args.length) {
-        values.push(args[i + 1]);
+        values.push(args[i + 1]!);
         i += 2;
       }
       for (const v of values.sort()) out.push(flag, v);
