@@ -1,11 +1,13 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import pLimit, { type LimitFunction } from 'p-limit';
+import { parse as parseYaml } from 'yaml';
 import type { Application } from '../core/appset/application.js';
-import { expandAppSets } from '../core/appset/expand.js';
+import { expandAppSets, type AppSetResult } from '../core/appset/expand.js';
 import { UsageError } from '../core/errors.js';
 import { uniqueFindings, type Finding } from '../core/findings.js';
 import { planApplication, type RenderPlan } from '../core/render/plan.js';
+import { mergeSourceOverrides, sourceOverrideFiles } from '../core/render/source-overrides.js';
 import { AppValuesCache } from '../lint/lint-values.js';
 import { HelmRunner } from '../runners/helm.js';
 import type { Workspace } from '../workspace.js';
@@ -31,6 +33,8 @@ export interface FleetRunOptions {
 /** The whole fleet planned: every Application the ApplicationSets generate, and the plans of those that can render. */
 export interface FleetPlan {
   applications: Application[];
+  /** Each ApplicationSet's outcome: the Applications it generates, or why the controller generates none. */
+  appSets: AppSetResult[];
   /** In a stable order: environment, service, Application. */
   plans: RenderPlan[];
   /** Load, expansion and plan findings. */
@@ -66,7 +70,7 @@ export class FleetRun {
 
   /** Every Application of the fleet, planned once per run. */
   plan(): Promise<FleetPlan> {
-    this.planned ??= planAll(this.ws, this.options.transformPlan);
+    this.planned ??= planAll(this.ws, this.charts, this.options.transformPlan);
     return this.planned;
   }
 
@@ -110,19 +114,57 @@ export class FleetRun {
   }
 }
 
-async function planAll(ws: Workspace, transform: (plan: RenderPlan) => RenderPlan = (p) => p): Promise<FleetPlan> {
+async function planAll(ws: Workspace, charts: ChartStore, transform: (plan: RenderPlan) => RenderPlan = (p) => p): Promise<FleetPlan> {
   const { model } = ws;
   const findings: Finding[] = [...model.findings];
   const expanded = await expandAppSets(model);
   findings.push(...expanded.findings);
   const plans: RenderPlan[] = [];
   for (const app of expanded.applications) {
-    const { plan, findings: planFindings } = planApplication(app, model);
+    const first = planApplication(app, model);
+    // .argocd-source*.yaml beside the chart change its helm settings: plan again with them merged.
+    const overridden = first.plan ? await withSourceOverrides(first.plan, ws, charts) : undefined;
+    const { plan, findings: planFindings } = overridden === undefined ? first : 'error' in overridden ? { plan: undefined, findings: [overridden.error] } : planApplication(overridden, model);
     findings.push(...planFindings);
     if (plan) plans.push(transform(plan));
   }
   plans.sort((a, b) => a.env.name.localeCompare(b.env.name) || a.service.localeCompare(b.service) || a.app.name.localeCompare(b.app.name));
-  return { applications: expanded.applications, plans, findings: uniqueFindings(findings) };
+  return { applications: expanded.applications, appSets: expanded.appSets, plans, findings: uniqueFindings(findings) };
+}
+
+/**
+ * The Application with the repo-server's source overrides merged into its chart source, or
+ * undefined when there are none: `.argocd-source.yaml` and `.argocd-source-<app>.yaml` in the
+ * directory Argo CD renders (the source path, or the extracted chart package).
+ */
+async function withSourceOverrides(plan: RenderPlan, ws: Workspace, charts: ChartStore): Promise<Application | { error: Finding } | undefined> {
+  const files = sourceOverrideFiles(plan.chart.path, plan.app.name);
+  let texts: Map<string, string | undefined>;
+  if (plan.chart.tree.kind === 'snapshot') texts = await ws.snapshot.readFiles(files);
+  else {
+    const resolved = await charts.resolveChart(plan.chart);
+    if ('error' in resolved) return undefined;
+    const blobs = await ws.git.readBlobs(files.map((f) => `${resolved.commit}:${f}`));
+    texts = new Map(files.map((f) => [f, blobs.get(`${resolved.commit}:${f}`)]));
+  }
+  const patches: unknown[] = [];
+  for (const file of files) {
+    const text = texts.get(file);
+    if (text === undefined) continue;
+    try {
+      patches.push(parseYaml(text) as unknown);
+    } catch (err) {
+      // The repo-server fails the Application on it too ("error while parsing source parameters").
+      return { error: { code: 'SOURCE_UNSUPPORTED', severity: 'error', message: `${plan.app.name}: ${file} is not YAML: ${(err as Error).message}`, location: { file }, application: plan.app.name, service: plan.service } };
+    }
+  }
+  if (patches.length === 0) return undefined;
+  const { manifest } = plan.app;
+  const sources = manifest.spec.sources ?? (manifest.spec.source ? [manifest.spec.source] : []);
+  const index = sources.findIndex((s) => !s.ref || s.path || s.chart);
+  const patched = sources.map((s, i) => (i === index ? mergeSourceOverrides(s, patches) : s));
+  const spec = manifest.spec.sources ? { ...manifest.spec, sources: patched } : { ...manifest.spec, source: patched[0] };
+  return { ...plan.app, manifest: { ...manifest, spec } };
 }
 
 export function inScope(plan: { env: { name: string }; service: string }, scope: FleetScope): boolean {

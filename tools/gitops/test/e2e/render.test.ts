@@ -154,6 +154,25 @@ describe('gitops render', () => {
     expect(escaped.stderr).toContain('dependency lib (file://../../../outside) is outside the repository');
   });
 
+  it('merges .argocd-source.yaml and .argocd-source-<app>.yaml of the rendered chart into its helm settings, as the repo-server does', () => {
+    const repo = createRepo({
+      ...fleetFiles(),
+      'platform-charts/web/.argocd-source.yaml': 'helm:\n  valuesObject:\n    environment: overridden\n',
+      // A merge patch replaces lists whole: the Application's own image.tag parameter must be restated.
+      'platform-charts/web/.argocd-source-blog-dev.yaml': 'helm:\n  parameters:\n    - name: replicaCount\n      value: "7"\n    - name: image.tag\n      value: "0.1.1"\n      forceString: true\n',
+    });
+    const blog = render(repo, '--env', 'dev', '--service', 'blog', '--show-command');
+    expect(blog.exitCode, blog.stderr).toBe(0);
+    expect(blog.stdout).toContain('replicas: 7');
+    expect(blog.stdout).toContain('registry.example.com/content/blog:0.1.1');
+    expect(blog.stdout).toContain('environment: "overridden"');
+    expect(blog.stdout).toContain('--values <inline values>');
+    const shop = render(repo, '--env', 'dev', '--service', 'shop');
+    expect(shop.stdout).toContain('environment: "overridden"');
+    expect(shop.stdout).toContain('replicas: 1');
+    expect(shop.stdout).toContain('registry.example.com/commerce/shop:2.0.0');
+  });
+
   it('writes DIR/<env>/<service>.yaml atomically and leaves it untouched when a render fails', () => {
     const repo = createRepo(fleetFiles());
     const out = join(repo.dir, 'out');

@@ -3,7 +3,7 @@ import type { Finding } from '../../core/findings.js';
 import { renderFleet, type FleetRender } from '../../render/render-fleet.js';
 import type { RenderedApp } from '../../render/render-app.js';
 import { writeRenderTree } from '../../render/write-out.js';
-import { openWorkspace, type Workspace } from '../../workspace.js';
+import { openWorkspace } from '../../workspace.js';
 import type { RenderOptions } from './command.js';
 
 export const runRender: CommandHandler<RenderOptions> = async (ctx, options) => {
@@ -21,7 +21,7 @@ export const runRender: CommandHandler<RenderOptions> = async (ctx, options) => 
   const cached = ok.filter((a) => a.cached).length;
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const summary = `rendered ${ok.length}/${fleet.apps.length} applications (${cached} from cache) in ${seconds}s`;
-  const data = renderData(ws, fleet);
+  const data = renderData(fleet);
 
   if (options.out) {
     // All or nothing: a failed render leaves the previous output untouched.
@@ -37,13 +37,9 @@ export const runRender: CommandHandler<RenderOptions> = async (ctx, options) => 
  * The JSON report's own fields: each ApplicationSet with the Applications it generates, and
  * each rendered Application with its Application object, helm command line and manifests.
  */
-function renderData(ws: Workspace, fleet: FleetRender): Record<string, unknown> {
+function renderData(fleet: FleetRender): Record<string, unknown> {
   const rendered = new Map(fleet.apps.map((a) => [a.plan.app.name, a]));
-  const appSets = ws.model.appSets.map((doc) => {
-    const name = String((doc.data as { metadata?: { name?: unknown } }).metadata?.name ?? '');
-    const error = fleet.findings.find((f) => f.severity === 'error' && f.location?.file === doc.file && f.code.startsWith('APPSET_'));
-    return { name, file: doc.file, applications: fleet.applications.filter((a) => a.appSet.name === name).map((a) => a.name), ...(error ? { error: error.message } : {}) };
-  });
+  const appSets = fleet.appSets.map(({ name, file, applications, error }) => ({ name, file, applications, ...(error ? { error } : {}) }));
   const applications = fleet.applications
     .filter((app) => rendered.has(app.name))
     .map((app) => {

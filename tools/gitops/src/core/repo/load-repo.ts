@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { normalizeKubeVersion } from '../render/plan.js';
 import type { Finding } from '../findings.js';
 import { validateOwnFile } from '../schema/schema-store.js';
 import { parseYamlDocs, parseYamlMapping, locate, type YamlDoc } from '../yaml/parse-yaml.js';
@@ -153,7 +154,8 @@ function toEnvironment(doc: YamlDoc): Environment {
   return {
     name: d.name,
     cluster: d.cluster,
-    kubernetesVersion: d.kubernetesVersion,
+    // As Argo CD hands it to helm (v and distribution suffix dropped), and as schemas are named.
+    kubernetesVersion: normalizeKubeVersion(d.kubernetesVersion) ?? d.kubernetesVersion,
     apiVersions: d.apiVersions ?? [],
     mesh: d.mesh ?? 'istio',
     policyProfile: d.policyProfile ?? 'restricted',
