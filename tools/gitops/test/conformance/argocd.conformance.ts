@@ -16,24 +16,8 @@ import { compare, matches, tally, type ArgoReport, type Comparison } from './com
 import { fixtures } from './fixtures.js';
 import { localise, publishCharts, runArgo, runTool, startRegistry, usesRegistry, writeFixture, type Registry } from './harness.js';
 
-// Every fixture also differs in the finalizer: Argo CD's ApplicationSet controller adds
-// resources-finalizer.argocd.argoproj.io to each Application; gitops render's manifest does not.
-const knownDifferences: Array<{ fixture: string; reason: string }> = [
-  { fixture: 'two-revisions', reason: 'gitops render lists no Application of the set where Argo CD generates both (and refuses to render them)' },
-  { fixture: 'post-selector-leaf', reason: 'a selector on a map key matches in gitops render; 1000000 does not match "1e+06"' },
-  { fixture: 'hidden-directories', reason: 'finalizer only' },
-  { fixture: 'missingkey-error', reason: 'gitops render generates alpha-dev where Argo CD blocks the whole set' },
-  { fixture: 'missing-project', reason: 'finalizer (at least)' },
-  { fixture: 'argocd-source-overrides', reason: '.argocd-source(-<app>).yaml parameters are not merged into the helm argv' },
-  { fixture: 'file-dependency-outside', reason: 'gitops render fails: helm dependency build cannot find ../../libs/naming' },
-  { fixture: 'template-functions', reason: 'toJson is not supported by gitops render' },
-  { fixture: 'fasttemplate', reason: 'gitops render refuses goTemplate: false' },
-  { fixture: 'no-value-nil', reason: '<no value> and <nil> differ from Go’s output' },
-  { fixture: 'kube-version', reason: '1.33.1+k3s1 is rejected by the environment schema, so the edge Applications are missing' },
-  { fixture: 'build-env', reason: 'finalizer only' },
-  { fixture: 'duplicate-value-file', reason: 'finalizer only' },
-  { fixture: 'inline-values', reason: 'finalizer only' },
-];
+// Fixtures gitops render does not match yet, each with the reason: none today.
+const knownDifferences: Array<{ fixture: string; reason: string }> = [];
 
 interface Row {
   name: string;

@@ -21,7 +21,7 @@ export const runRender: CommandHandler<RenderOptions> = async (ctx, options) => 
   const cached = ok.filter((a) => a.cached).length;
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const summary = `rendered ${ok.length}/${fleet.apps.length} applications (${cached} from cache) in ${seconds}s`;
-  const data = renderData(fleet);
+  const data = renderData(fleet, options.env.length > 0 || options.service.length > 0);
 
   if (options.out) {
     // All or nothing: a failed render leaves the previous output untouched.
@@ -37,13 +37,17 @@ export const runRender: CommandHandler<RenderOptions> = async (ctx, options) => 
  * The JSON report's own fields: each ApplicationSet with the Applications it generates, and
  * each rendered Application with its Application object, helm command line and manifests.
  */
-function renderData(fleet: FleetRender): Record<string, unknown> {
+function renderData(fleet: FleetRender, scoped: boolean): Record<string, unknown> {
   const rendered = new Map(fleet.apps.map((a) => [a.plan.app.name, a]));
   const appSets = fleet.appSets.map(({ name, file, applications, error }) => ({ name, file, applications, ...(error ? { error } : {}) }));
+  // An Application refused before it could render (e.g. two revisions of one repository) is
+  // listed with its error; with --env or --service only the rendered ones in scope are.
+  const refused = (name: string) => fleet.findings.filter((f) => f.application === name && f.severity === 'error');
   const applications = fleet.applications
-    .filter((app) => rendered.has(app.name))
+    .filter((app) => rendered.has(app.name) || (!scoped && refused(app.name).length > 0))
     .map((app) => {
-      const r = rendered.get(app.name)!;
+      const r = rendered.get(app.name);
+      if (!r) return { name: app.name, applicationSet: app.appSet.name, manifest: app.manifest, command: [], manifests: null, error: refused(app.name).map((f) => f.message).join('\n') };
       const { plan } = r;
       return {
         name: app.name,

@@ -131,8 +131,7 @@ export function planApplication(app: Application, repo: RepoModel): { plan?: Ren
       releaseName: helm.releaseName || app.name.split('_').pop()!,
       namespace,
       kubeVersion,
-      // The application controller passes the cluster's API versions sorted.
-      apiVersions: [...(helm.apiVersions ?? env.apiVersions)].sort(),
+      apiVersions: helm.apiVersions ? [...helm.apiVersions] : clusterApiVersions(env.apiVersions),
       set: [...set].sort(([a], [b]) => a.localeCompare(b)),
       setString: [...setString].sort(([a], [b]) => a.localeCompare(b)),
       valueFiles,
@@ -267,6 +266,21 @@ export function normalizeKubeVersion(version: string): string | undefined {
   const parts = m[1]!.split('.');
   if (parts.length < 2 || (parts[0]!.length > 1 && parts[0]!.startsWith('0'))) return undefined;
   return parts.map((p) => String(Number(p))).join('.');
+}
+
+/**
+ * What the application controller passes for a cluster (argo.APIResourcesToStrings): every
+ * group/version it serves and every group/version/Kind, unique and sorted. A cluster that
+ * serves a Kind serves its group/version too, whether environment.yaml lists it or not.
+ */
+export function clusterApiVersions(listed: readonly string[]): string[] {
+  const all = new Set<string>();
+  for (const entry of listed) {
+    all.add(entry);
+    const parts = entry.split('/');
+    if (parts.length === 3) all.add(`${parts[0]}/${parts[1]}`);
+  }
+  return [...all].sort();
 }
 
 /** HEAD and the tracked branch are "this snapshot"; anything else is a Git revision. */
