@@ -45,7 +45,8 @@ function perApplication(mode) {
 
 const valuesFile = join(repoRoot, 'services/orders/values.yaml');
 const original = readFileSync(valuesFile, 'utf8');
-try {
+// GITOPS_BENCH_ONLY=fleet: the fleet-scale table alone.
+if (process.env.GITOPS_BENCH_ONLY !== 'fleet') try {
   const cache = join(work, 'cache');
   const out = join(work, 'out');
   for (const mode of ['binary', 'server']) {

@@ -190,36 +190,25 @@ export class ChartStore {
     const chartDir = join(dir, chartPath);
     if (existsSync(join(dir, '.complete'))) return { dir: chartDir, key };
 
-    const tmp = `${dir}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-    try {
-      await mkdir(tmp, { recursive: true });
+    const error = await buildDirOnce(dir, async (tmp) => {
       for (const d of dirs) {
         if (commit) {
           // checkout-index writes symlinks as they are, and helm follows them: the tree goes
           // through the same guard as every other read before it is written out.
           const refused = await refusedIn(commitSnapshot(this.git, commit, commit.slice(0, 12)), d);
-          if (refused) return { error: `${refused.file} at ${commit.slice(0, 12)}: ${refused.message} (${refused.code})` };
+          if (refused) return `${refused.file} at ${commit.slice(0, 12)}: ${refused.message} (${refused.code})`;
           await this.git.exportTree(commit, d, join(tmp, d));
         } else await this.copyFromSnapshot(d, join(tmp, d));
       }
       const tmpChart = join(tmp, chartPath);
       if (await needsDependencyBuild(tmpChart)) {
         if (!this.helm) throw new InternalError('INTERNAL', 'ChartStore.materialize needs helm');
-        const error = await (await this.helm()).dependencyBuild(tmpChart);
-        if (error) return { error: `helm dependency build failed for ${chartPath}: ${error}` };
+        const failed = await (await this.helm()).dependencyBuild(tmpChart);
+        if (failed) return `helm dependency build failed for ${chartPath}: ${failed}`;
       }
-      await writeFile(join(tmp, '.complete'), '');
-      await mkdir(dirname(dir), { recursive: true });
-      try {
-        await rename(tmp, dir);
-      } catch (err) {
-        // Another process materialized the same tree first: theirs is identical.
-        if (!existsSync(join(dir, '.complete'))) throw err;
-      }
-      return { dir: chartDir, key };
-    } finally {
-      await rm(tmp, { recursive: true, force: true });
-    }
+      return undefined;
+    });
+    return error ? { error } : { dir: chartDir, key };
   }
 
   /** The chart and every chart its file:// dependencies reach, repository paths; none may leave the repository. */
@@ -270,25 +259,14 @@ export class ChartStore {
     if (!this.helm) throw new InternalError('INTERNAL', 'ChartStore.packageAt needs helm');
     const helm = await this.helm();
 
-    const tmp = `${dir}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-    try {
-      await mkdir(tmp, { recursive: true });
+    const error = await buildDirOnce(dir, async (tmp) => {
       const packaged = await helm.package(source.dir, tmp);
-      if ('error' in packaged) return { error: `helm package failed for ${chartPath} at ${commit ? commit.slice(0, 12) : this.snapshot.label}: ${packaged.error}` };
+      if ('error' in packaged) return `helm package failed for ${chartPath} at ${commit ? commit.slice(0, 12) : this.snapshot.label}: ${packaged.error}`;
       await rename(packaged.file, join(tmp, 'package.tgz'));
       await extract({ file: join(tmp, 'package.tgz'), cwd: tmp, strict: true });
-      if (!existsSync(join(tmp, name, 'Chart.yaml'))) return { error: `the package of ${chartPath} has no ${name}/Chart.yaml` };
-      await writeFile(join(tmp, '.complete'), '');
-      await mkdir(dirname(dir), { recursive: true });
-      try {
-        await rename(tmp, dir);
-      } catch (err) {
-        if (!existsSync(join(dir, '.complete'))) throw err;
-      }
-      return { dir: extracted, key: `pkg-${source.key}`, file };
-    } finally {
-      await rm(tmp, { recursive: true, force: true });
-    }
+      return existsSync(join(tmp, name, 'Chart.yaml')) ? undefined : `the package of ${chartPath} has no ${name}/Chart.yaml`;
+    });
+    return error ? { error } : { dir: extracted, key: `pkg-${source.key}`, file };
   }
 
   private async snapshotKey(root: string): Promise<string | undefined> {
@@ -310,6 +288,31 @@ export class ChartStore {
       await mkdir(dirname(target), { recursive: true });
       await writeFile(target, text);
     }
+  }
+}
+
+/**
+ * Builds a cache directory once: `build` fills a temporary sibling (returning an error message
+ * to give up), which is then renamed into place with a `.complete` marker. A process that lost
+ * the race to another building the same content keeps theirs: it is identical.
+ */
+async function buildDirOnce(dir: string, build: (tmp: string) => Promise<string | undefined>): Promise<string | undefined> {
+  if (existsSync(join(dir, '.complete'))) return undefined;
+  const tmp = `${dir}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  try {
+    await mkdir(tmp, { recursive: true });
+    const error = await build(tmp);
+    if (error) return error;
+    await writeFile(join(tmp, '.complete'), '');
+    await mkdir(dirname(dir), { recursive: true });
+    try {
+      await rename(tmp, dir);
+    } catch (err) {
+      if (!existsSync(join(dir, '.complete'))) throw err;
+    }
+    return undefined;
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
   }
 }
 

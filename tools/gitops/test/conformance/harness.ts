@@ -3,12 +3,13 @@
  * the Argo CD harness (tools/conformance) and `gitops render --format json`, each over a
  * repository copied to a temp dir whose URLs point at the copy and the registry.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { TestRepo } from '../helpers/git-repo.js';
+import { startRegistry as startOciRegistry } from '../helpers/oci-registry.js';
 import { runCli, toolRoot } from '../helpers/run-cli.js';
 import type { ArgoReport, ToolReport } from './compare.js';
 
@@ -26,31 +27,10 @@ export interface Registry {
   stop(): Promise<void>;
 }
 
-/** go-containerregistry's `registry -port 0` on loopback; resolves once it says its port. */
-export function startRegistry(): Promise<Registry> {
-  const bin = ['/root/go/bin/registry'].find(existsSync) ?? 'registry';
-  const child: ChildProcess = spawn(bin, ['-port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`registry did not start: ${err}`)), 30_000);
-    child.on('error', (e) => reject(new Error(`cannot run ${bin} (go install github.com/google/go-containerregistry/cmd/registry@v0.22.1): ${e.message}`)));
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /serving on port (\d+)/.exec(err);
-      if (m) {
-        clearTimeout(timer);
-        resolve({
-          host: `127.0.0.1:${m[1]}/charts`,
-          stop: () =>
-            new Promise((done) => {
-              if (child.exitCode !== null) return done();
-              child.once('exit', () => done());
-              child.kill('SIGTERM');
-            }),
-        });
-      }
-    });
-  });
+/** The tests' loopback OCI registry (go-containerregistry), named as the fixtures' chart registry. */
+export async function startRegistry(): Promise<Registry> {
+  const registry = await startOciRegistry();
+  return { host: `127.0.0.1:${registry.host.split(':')[1]}/charts`, stop: async () => registry.stop() };
 }
 
 /**
