@@ -8,12 +8,12 @@ const { parse } = require('yaml');
 const FLEET_INPUTS = ['{workspaceRoot}/gitops.yaml', '{workspaceRoot}/argocd/**/*', { dependentTasksOutputFiles: '**/*', transitive: false }];
 
 /**
- * What else a service's check reads, so Nx never replays a stale green: the other services
- * (cross-Application rules judge a service against its whole environment), the waivers of
- * every environment, the date waivers expire against, the pinned helm, and the schemas.
+ * What else a service's check reads, so Nx never replays a stale green: the waivers of every
+ * environment, the date waivers expire against, the pinned helm, and the schemas. (Other
+ * services' files are left out on purpose: Nx counts a target's inputs as what makes a
+ * project affected, and a values edit must affect its own service only.)
  */
 const CHECK_INPUTS = [
-  '{workspaceRoot}/services/**/*',
   '{workspaceRoot}/environments/waivers.yaml',
   '{workspaceRoot}/tools/gitops/helm-pin.json',
   { env: 'GITOPS_TODAY' },

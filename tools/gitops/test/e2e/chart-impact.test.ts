@@ -33,11 +33,11 @@ describe('gitops chart impact', () => {
     expect(r.stderr).toMatch(/MANIFEST_INVALID .*minReadySecond/);
   });
 
-  it('moves the pins to a released version with --version', () => {
+  it('moves the pins to a released version with --chart-version', () => {
     const repo = createRepo(fleetFiles());
     repo.commit('web 1.1.0', { 'platform-charts/web/Chart.yaml': chartYaml('1.1.0'), 'platform-charts/web/templates/deployment.yaml': template(repo.dir).replace('spec:\n  replicas', 'spec:\n  paused: false\n  replicas') });
     repo.commit('shop prod on 1.1.0', { 'services/shop/service.yaml': service('shop', 'commerce', { dev: { chart: '1.0.0', image: '2.0.0' }, prod: { chart: '1.1.0', image: '1.9.0' } }) });
-    const r = runCli(['chart', 'impact', 'web', '--version', '1.1.0', '--env', 'prod'], { cwd: repo.dir, env: schemaEnv });
+    const r = runCli(['chart', 'impact', 'web', '--chart-version', '1.1.0', '--env', 'prod'], { cwd: repo.dir, env: schemaEnv });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^cart\/prod\s+1\.0\.0\s+changed/m);
     expect(r.stdout).toMatch(/^shop\/prod\s+1\.1\.0\s+unchanged$/m);

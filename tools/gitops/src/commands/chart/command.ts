@@ -11,7 +11,7 @@ export interface ChartOptions {
   registry?: string;
   plainHttp: boolean;
   dryRun: boolean;
-  version?: string;
+  chartVersion?: string;
   env: string[];
   engine: 'builtin' | 'kubeconform';
   ignore: string[];
@@ -25,7 +25,7 @@ export const chartCommand: CommandDefinition<ChartOptions> = {
   summary: "A chart change's blast radius over its consumers, who uses which version, and releasing versions to the chart registry",
   examples: [
     'gitops chart impact microservice                    # every consumer rendered at its pin and with the chart at HEAD',
-    'gitops chart impact worker --version 1.1.0 --env prod --format markdown=impact.md',
+    'gitops chart impact worker --chart-version 1.1.0 --env prod --format markdown=impact.md',
     'gitops chart usage                                  # who pins which version where, who is behind',
     'gitops chart release --dry-run                      # what would be published, nothing pushed',
     'gitops chart release                                # push every released version the registry lacks, tag its commit',
@@ -37,7 +37,7 @@ export const chartCommand: CommandDefinition<ChartOptions> = {
     command
       .usage('<impact CHART|usage|release|verify> [options]')
       .option('-c, --chart <name>', 'usage, release, verify: only this chart (repeatable)', collect, [])
-      .option('--version <version>', 'impact: move the pins to this released version (default: the chart at HEAD)')
+      .option('--chart-version <version>', 'impact: move the pins to this released version (default: the chart at HEAD)')
       .option('-e, --env <name>', 'impact: only the Applications of this environment (repeatable)', collect, [])
       .addOption(new Option('--engine <engine>', 'impact: validation engine').choices(['builtin', 'kubeconform']).default('builtin'))
       .option('--ignore <path>', 'impact: hide this field in diffs (repeatable), e.g. metadata.labels.helm.sh/chart', collect, [])
@@ -50,7 +50,7 @@ export const chartCommand: CommandDefinition<ChartOptions> = {
         [
           '',
           'Actions:',
-          '  impact   render every Application that uses CHART at its pin and as if its pin moved to --version (or',
+          '  impact   render every Application that uses CHART at its pin and as if its pin moved to --chart-version (or',
           '           the chart at HEAD), diff them per resource, validate and apply policy to the moved side, and say',
           '           per service and environment: unchanged, changed, or now failing render, validate or policy',
           '  usage    the matrix chart x version x environment x service, versions no one pins, pins behind the newest',

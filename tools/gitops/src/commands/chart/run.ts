@@ -21,7 +21,7 @@ export const runChart: CommandHandler<ChartOptions> = async (ctx, options) => {
   }
   const args = options.extraArgs ?? [];
   if (options.action === 'impact') {
-    if (args.length !== 1) throw new UsageError('USAGE', 'chart impact: name one chart', { hint: 'gitops chart impact <chart> [--version V] [--env E]' });
+    if (args.length !== 1) throw new UsageError('USAGE', 'chart impact: name one chart', { hint: 'gitops chart impact <chart> [--chart-version V] [--env E]' });
   } else if (args.length > 0) throw new UsageError('USAGE', `chart ${options.action}: unexpected argument "${args[0]}"`, { hint: 'Name charts with --chart NAME.' });
   const ws = await openWorkspace({ repo: ctx.repo, env: ctx.env });
   if (options.action === 'impact') return runImpact(ctx, ws, args[0]!, options);
@@ -57,7 +57,7 @@ async function runImpact(ctx: CommandContext, ws: Workspace, chart: string, opti
   }
   const impact = await chartImpact(ws, {
     chart,
-    version: options.version,
+    version: options.chartVersion,
     envs: options.env,
     engine: options.engine,
     today: policyToday(ctx.env),

@@ -87,15 +87,20 @@ export async function gitParams(ctx: GeneratorContext, gen: GitGenerator, path: 
     const include = gen.files.filter((f) => !f.exclude).map((f) => fileMatcher(f.path, repo.config.newGitFileGlobbing));
     const exclude = gen.files.filter((f) => f.exclude).map((f) => fileMatcher(f.path, repo.config.newGitFileGlobbing));
     // `git ls-files <pattern>` (and doublestar) list hidden directories too: no dot filter here.
-    const matched = repo.files.filter((f) => include.some((m) => m(f)) && !exclude.some((m) => m(f))).sort();
-    const texts = await repo.snapshot.readFiles(matched);
+    const listed = repo.files.filter((f) => include.some((m) => m(f)) && !exclude.some((m) => m(f))).sort();
+    // A file the reader refuses (outside the repository, binary, too large) is already a
+    // finding of its own: it generates nothing rather than stopping the run.
+    const reads = await repo.snapshot.readFilesChecked(listed);
+    const matched = listed.filter((f) => reads.get(f)?.kind !== 'refused');
+    const texts = new Map(matched.map((f) => { const r = reads.get(f); return [f, r?.kind === 'text' ? r.text : undefined] as const; }));
     const docs = new Map<string, YamlDoc | undefined>();
     for (const file of matched) {
       const parsed = await repo.readYaml(file);
       if (parsed && parsed.findings.length > 0) ctx.fileFindings.push(...parsed.findings);
       docs.set(file, parsed?.findings.length === 0 ? parsed.docs[0] : undefined);
     }
-    const files = matched.map((file) => ({ path: file, content: texts.get(file) ?? '' }));
+    // A file that does not parse is reported at its line; it is not handed to the engine.
+    const files = matched.filter((file) => docs.get(file) !== undefined || texts.get(file)?.trim() === '').map((file) => ({ path: file, content: texts.get(file) ?? '' }));
     const sets = engineSets(ctx.engine.gitFiles({ repoURL: gen.repoURL ?? '', files, ...common }), locate(doc, [...path, 'files']));
     // The engine returns the sets file by file in path order, a list file's items in order.
     const perFile = new Map<string, number>();
