@@ -69,12 +69,7 @@ export class ChartStore {
   /** Resolves a chart source's targetRevision to a commit. */
   resolve(revision: string, chartPath: string): Promise<ResolvedRevision | RevisionError> {
     const key = `${revision}\0${chartPath}`;
-    let hit = this.revisions.get(key);
-    if (!hit) {
-      hit = this.resolveUncached(revision, chartPath);
-      this.revisions.set(key, hit);
-    }
-    return hit;
+    return once(this.revisions, key, () => this.resolveUncached(revision, chartPath));
   }
 
   private async resolveUncached(revision: string, chartPath: string): Promise<ResolvedRevision | RevisionError> {
@@ -137,12 +132,7 @@ export class ChartStore {
 
   /** Version -> first commit carrying it, over the history of the rendered snapshot. */
   releasedVersions(chartPath: string): Promise<Map<string, string>> {
-    let hit = this.versionIndex.get(chartPath);
-    if (!hit) {
-      hit = this.indexVersions(chartPath);
-      this.versionIndex.set(chartPath, hit);
-    }
-    return hit;
+    return once(this.versionIndex, chartPath, () => this.indexVersions(chartPath));
   }
 
   private async indexVersions(chartPath: string): Promise<Map<string, string>> {
@@ -168,12 +158,7 @@ export class ChartStore {
    */
   materialize(commit: string | undefined, chartPath: string): Promise<MaterializedChart | { error: string }> {
     const key = `${commit ?? 'snapshot'}\0${chartPath}`;
-    let hit = this.charts.get(key);
-    if (!hit) {
-      hit = this.materializeUncached(commit, chartPath);
-      this.charts.set(key, hit);
-    }
-    return hit;
+    return once(this.charts, key, () => this.materializeUncached(commit, chartPath));
   }
 
   private async materializeUncached(commit: string | undefined, chartPath: string): Promise<MaterializedChart | { error: string }> {
@@ -240,12 +225,7 @@ export class ChartStore {
    */
   packageAt(commit: string | undefined, chartPath: string): Promise<ChartPackage | { error: string }> {
     const key = `package\0${commit ?? 'snapshot'}\0${chartPath}`;
-    let hit = this.packages.get(key);
-    if (!hit) {
-      hit = this.packageUncached(commit, chartPath);
-      this.packages.set(key, hit);
-    }
-    return hit;
+    return once(this.packages, key, () => this.packageUncached(commit, chartPath));
   }
 
   private async packageUncached(commit: string | undefined, chartPath: string): Promise<ChartPackage | { error: string }> {
@@ -289,6 +269,16 @@ export class ChartStore {
       await writeFile(target, text);
     }
   }
+}
+
+/** The promise for `key`, started on first ask and shared by every later one. */
+function once<T>(cache: Map<string, Promise<T>>, key: string, start: () => Promise<T>): Promise<T> {
+  let hit = cache.get(key);
+  if (!hit) {
+    hit = start();
+    cache.set(key, hit);
+  }
+  return hit;
 }
 
 /**
