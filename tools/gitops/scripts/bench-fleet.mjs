@@ -70,8 +70,9 @@ function makeFleet(repoRoot, repo, target) {
       mkdirSync(to, { recursive: true });
       for (const file of readdirSync(join(repo, 'services', name))) {
         const text = readFileSync(join(repo, 'services', name, file), 'utf8');
-        // The copy's own name, wherever the service names itself (not its callees).
-        writeFileSync(join(to, file), text.replace(new RegExp(`\\b${name}\\b(?![.-])`, 'g'), `${name}-c${i}`));
+        // The copy's own name, wherever the service names itself (not its callees, not its team).
+        const own = new RegExp(`\\b${name}\\b(?![.-])`, 'g');
+        writeFileSync(join(to, file), text.split('\n').map((line) => (/^team:/.test(line) ? line : line.replace(own, `${name}-c${i}`))).join('\n'));
       }
     }
   }

@@ -1,15 +1,15 @@
 import type { Finding } from '../core/findings.js';
 import { buildEnv, envsubst } from '../core/render/helm-args.js';
 import { originFor, type RenderPlan, type TreeRef } from '../core/render/plan.js';
-import { checkValues } from '../core/values/check-values.js';
+import type { ValidateFunction } from 'ajv';
+import { checkValues, valuesSchema } from '../core/values/check-values.js';
 import { fileLayer, isMap, mergeLayers, type ValueLayer } from '../core/values/layers.js';
 import { setValue } from '../core/values/set-values.js';
 import { parseValuesFile, parseYamlDocs } from '../core/yaml/parse-yaml.js';
 import { ChartStore } from '../render/chart-store.js';
+import { compileCached } from '../validate/compiled-validators.js';
 import type { Workspace } from '../workspace.js';
 
-/** Chart files at a commit, shared by the Applications that pin the same version. */
-type BlobCache = Map<string, Promise<string | undefined>>;
 
 /** The values helm merges for one Application, each layer able to say where a path is written. */
 export interface AppValues {
@@ -26,12 +26,14 @@ export interface AppValues {
  * Application (the same chain as the render) as helm reads them, YAML 1.1. Undefined when
  * the chart cannot be resolved or a file does not parse: those are other findings.
  */
-async function loadAppValues(plan: RenderPlan, ws: Workspace, charts: ChartStore, blobs: BlobCache): Promise<AppValues | undefined> {
+async function loadAppValues(plan: RenderPlan, ws: Workspace, charts: ChartStore): Promise<AppValues | undefined> {
   let chartCommit: string | undefined;
   if (plan.chart.tree.kind !== 'snapshot') {
     const resolved = await charts.resolveChart(plan.chart);
     if ('error' in resolved) return undefined;
     chartCommit = resolved.commit;
+    // The chart files read below, in one git process for every Application of this version.
+    await charts.readFilesAt(chartCommit, ['values.yaml', 'Chart.yaml', 'values.schema.json'].map((f) => `${plan.chart.path}/${f}`));
   }
   const read = async (tree: TreeRef, path: string): Promise<string | undefined> => {
     // A file the guard refuses is lint-files' finding; here it is as good as missing.
@@ -41,13 +43,7 @@ async function loadAppValues(plan: RenderPlan, ws: Workspace, charts: ChartStore
     }
     const commit = tree.kind === 'release' || tree.revision === plan.chart.revision ? chartCommit : undefined;
     if (!commit) return undefined;
-    const spec = `${commit}:${path}`;
-    let hit = blobs.get(spec);
-    if (!hit) {
-      hit = ws.git.readBlobs([spec]).then((m) => m.get(spec));
-      blobs.set(spec, hit);
-    }
-    return hit;
+    return (await charts.readFilesAt(commit, [path])).get(path);
   };
 
   const layers: ValueLayer[] = [];
@@ -89,8 +85,8 @@ async function loadAppValues(plan: RenderPlan, ws: Workspace, charts: ChartStore
  * findings about rendered fields trace back through them).
  */
 export class AppValuesCache {
-  private readonly blobs: BlobCache = new Map();
   private readonly values = new Map<string, Promise<AppValues | undefined>>();
+  private readonly validators = new Map<string, ValidateFunction | { error: string }>();
 
   constructor(
     private readonly ws: Workspace,
@@ -98,10 +94,25 @@ export class AppValuesCache {
     private readonly charts = new ChartStore(ws.git, undefined, ws.snapshot, ws.cacheDir),
   ) {}
 
+  /** A chart's values.schema.json compiled once per content and run, its code kept between runs. */
+  validator(schemaText: string): ValidateFunction | { error: string } {
+    let hit = this.validators.get(schemaText);
+    if (!hit) {
+      const schema = valuesSchema(schemaText);
+      try {
+        hit = 'error' in schema ? schema : compileCached(schema.ajv, schema.schema, schema.flavour, this.ws.cacheDir);
+      } catch (err) {
+        hit = { error: (err as Error).message };
+      }
+      this.validators.set(schemaText, hit);
+    }
+    return hit;
+  }
+
   get(plan: RenderPlan): Promise<AppValues | undefined> {
     let hit = this.values.get(plan.app.name);
     if (!hit) {
-      hit = loadAppValues(plan, this.ws, this.charts, this.blobs);
+      hit = loadAppValues(plan, this.ws, this.charts);
       this.values.set(plan.app.name, hit);
     }
     return hit;
@@ -112,7 +123,7 @@ export class AppValuesCache {
 export async function lintValues(plan: RenderPlan, values: AppValuesCache): Promise<Finding[]> {
   const appValues = await values.get(plan);
   if (!appValues?.schema) return [];
-  return checkValues(appValues.layers, appValues.merged, appValues.schema.text, {
+  return checkValues(appValues.layers, appValues.merged, values.validator(appValues.schema.text), {
     application: plan.app.name,
     env: plan.env.name,
     service: plan.service,

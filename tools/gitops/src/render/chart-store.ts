@@ -50,6 +50,8 @@ export class ChartStore {
   private readonly charts = new Map<string, Promise<MaterializedChart | { error: string }>>();
   private readonly revisions = new Map<string, Promise<ResolvedRevision | RevisionError>>();
   private readonly packages = new Map<string, Promise<ChartPackage | { error: string }>>();
+  private readonly commitFiles = new Map<string, Promise<Set<string>>>();
+  private readonly blobs = new Map<string, Promise<string | undefined>>();
 
   constructor(
     private readonly git: Git,
@@ -64,6 +66,23 @@ export class ChartStore {
     if (chart.tree.kind === 'release') return this.resolveRelease(chart.path, chart.tree.version);
     if (chart.tree.kind === 'revision') return this.resolve(chart.revision, chart.path);
     return { commit: this.snapshot.commit ?? (await this.git.resolveCommit('HEAD')) ?? '', via: 'snapshot' };
+  }
+
+  /**
+   * Files at a commit, undefined where missing. The commit is listed once per run, so asking
+   * every Application for files that rarely exist (`.argocd-source*.yaml`) costs no process.
+   */
+  async readFilesAt(commit: string, files: readonly string[]): Promise<Map<string, string | undefined>> {
+    const present = await once(this.commitFiles, commit, async () => new Set(await this.git.listCommitFiles(commit)));
+    const specs = files.filter((f) => present.has(f)).map((f) => `${commit}:${f}`);
+    const missing = specs.filter((spec) => !this.blobs.has(spec));
+    if (missing.length > 0) {
+      const read = this.git.readBlobs(missing);
+      for (const spec of missing) this.blobs.set(spec, read.then((m) => m.get(spec)));
+    }
+    const texts = await Promise.all(specs.map((spec) => this.blobs.get(spec)!));
+    const bySpec = new Map(specs.map((spec, i) => [spec, texts[i]]));
+    return new Map(files.map((f) => [f, bySpec.get(`${commit}:${f}`)]));
   }
 
   /** Resolves a chart source's targetRevision to a commit. */

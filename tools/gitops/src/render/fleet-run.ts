@@ -11,6 +11,7 @@ import { mergeSourceOverrides, sourceOverrideFiles } from '../core/render/source
 import { AppValuesCache } from '../lint/lint-values.js';
 import { HelmRunner } from '../runners/helm.js';
 import type { Workspace } from '../workspace.js';
+import { appSetCache } from './appset-cache.js';
 import { ChartStore } from './chart-store.js';
 import { fleetManifests, type AppManifests } from './fleet-manifests.js';
 import { renderApp, type RenderedApp } from './render-app.js';
@@ -117,7 +118,7 @@ export class FleetRun {
 async function planAll(ws: Workspace, charts: ChartStore, transform: (plan: RenderPlan) => RenderPlan = (p) => p): Promise<FleetPlan> {
   const { model } = ws;
   const findings: Finding[] = [...model.findings];
-  const expanded = await expandAppSets(model);
+  const expanded = await expandAppSets(model, appSetCache(ws.cacheDir));
   findings.push(...expanded.findings);
   const plans: RenderPlan[] = [];
   for (const app of expanded.applications) {
@@ -144,8 +145,7 @@ async function withSourceOverrides(plan: RenderPlan, ws: Workspace, charts: Char
   else {
     const resolved = await charts.resolveChart(plan.chart);
     if ('error' in resolved) return undefined;
-    const blobs = await ws.git.readBlobs(files.map((f) => `${resolved.commit}:${f}`));
-    texts = new Map(files.map((f) => [f, blobs.get(`${resolved.commit}:${f}`)]));
+    texts = await charts.readFilesAt(resolved.commit, files);
   }
   const patches: unknown[] = [];
   for (const file of files) {

@@ -24,8 +24,17 @@ const MISSING: FileRead = { kind: 'missing' };
 export function workTreeSnapshot(root: string, git: Git): Snapshot {
   let files: Promise<string[]> | undefined;
   const limit = pLimit(READ_CONCURRENCY);
-  const readFilesChecked = async (paths: readonly string[]) =>
-    new Map(await Promise.all(paths.map(async (p) => [p, await limit(() => readWorkTreeFile(root, p))] as const)));
+  // One read per path and run: lint, values and render all ask for the same files.
+  const reads = new Map<string, Promise<FileRead>>();
+  const read = (p: string) => {
+    let hit = reads.get(p);
+    if (!hit) {
+      hit = limit(() => readWorkTreeFile(root, p));
+      reads.set(p, hit);
+    }
+    return hit;
+  };
+  const readFilesChecked = async (paths: readonly string[]) => new Map(await Promise.all(paths.map(async (p) => [p, await read(p)] as const)));
   return {
     label: 'working tree',
     listFiles: () => (files ??= git.listWorkTreeFiles().then((list) => existing(root, list)).then((list) => list.sort())),

@@ -3,6 +3,7 @@ import type { Finding, FindingCode, Severity, SourceLocation } from '../core/fin
 import { pointerToPath, type Manifest } from '../core/manifests/manifest.js';
 import { KubeconformRunner } from '../runners/kubeconform.js';
 import { BuiltinEngine } from './builtin-engine.js';
+import { CachedEngine } from './verdict-cache.js';
 import { apiStatus } from './deprecations.js';
 import type { EngineInput, EngineName, ValidationEngine } from './engine.js';
 import { KindSchemas, type KindSchema } from './kind-schemas.js';
@@ -131,13 +132,16 @@ class UnusableSchemas {
 }
 
 /** One per cache directory and process: compiled schemas are reused by every later call. */
-const builtins = new Map<string, BuiltinEngine>();
+const builtins = new Map<string, ValidationEngine>();
 
 async function createEngine(options: ValidateManifestsOptions): Promise<ValidationEngine> {
-  if (options.engine === 'kubeconform') return new KubeconformEngine(await KubeconformRunner.locate(options.env), options.cacheDir);
+  if (options.engine === 'kubeconform') {
+    const runner = await KubeconformRunner.locate(options.env);
+    return new CachedEngine(new KubeconformEngine(runner, options.cacheDir), `kubeconform ${runner.version}`, options.cacheDir);
+  }
   let engine = builtins.get(options.cacheDir);
   if (!engine) {
-    engine = new BuiltinEngine(options.cacheDir);
+    engine = new CachedEngine(new BuiltinEngine(options.cacheDir), 'builtin', options.cacheDir);
     builtins.set(options.cacheDir, engine);
   }
   return engine;

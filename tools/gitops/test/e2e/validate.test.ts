@@ -176,6 +176,8 @@ describe('gitops validate FILE...: the corpus', () => {
     expect(compiled.length).toBeGreaterThan(5);
     expect(run().stdout).toBe(first.stdout);
     for (const file of compiled) writeFileSync(join(cache, 'validators', file), 'module.exports = (');
+    // Without remembered verdicts, so that the validators run.
+    rmSync(join(cache, 'verdicts'), { recursive: true, force: true });
     const damaged = run();
     expect(damaged.exitCode).toBe(1);
     expect(damaged.stdout).toBe(first.stdout);

@@ -1,9 +1,9 @@
-import type { Finding } from '../findings.js';
+import type { Finding, SourceLocation } from '../findings.js';
 import type { RepoModel } from '../repo/model.js';
 import { locate, type YamlDoc } from '../yaml/parse-yaml.js';
 import type { Application } from './application.js';
 import { loadAppSetEngine, type AppSetEngine, type EngineParamSet } from './engine.js';
-import { GeneratorError, gitParams, listParams, type GeneratorContext, type GitGenerator, type ListGenerator, type ParamSet } from './generators.js';
+import { GeneratorError, gitFiles, gitParams, listParams, type GeneratorContext, type GitGenerator, type ListGenerator, type ParamSet } from './generators.js';
 import { knownProjects } from './projects.js';
 import { renderApplication, type AppSetTemplate } from './render-template.js';
 import { matchesSelector, parseSelector, type Selector } from './selector.js';
@@ -45,16 +45,24 @@ const GO_TEMPLATE_OPTIONS = new Set(['missingkey=error', 'missingkey=default', '
  * Expands every ApplicationSet of the repo into Applications, as the ApplicationSet
  * controller would. Unsupported constructs fail closed: a finding at their line, no guess.
  */
-export async function expandAppSets(repo: RepoModel): Promise<ExpandResult> {
-  const engine = await loadAppSetEngine();
+export async function expandAppSets(repo: RepoModel, cache?: ExpansionCache): Promise<ExpandResult> {
   const projects = await knownProjects(repo);
   const applications: Application[] = [];
   const appSets: AppSetResult[] = [];
   const findings: Finding[] = [];
   for (const doc of repo.appSets) {
-    const ids: number[] = [];
-    const tracked: AppSetEngine = { ...engine, gitFiles: track(engine.gitFiles, ids), gitDirectories: track(engine.gitDirectories, ids), list: track(engine.list, ids) };
-    const result = await expandAppSet(repo, tracked, projects, doc).finally(() => engine.release(ids));
+    const inputs = cache && (await expansionInputs(repo, doc, projects));
+    const stored = inputs === undefined ? undefined : await cache!.get(inputs);
+    let result: SetOutcome;
+    if (stored) result = fromStored(stored);
+    else {
+      // Loaded on the first ApplicationSet the cache does not hold: a warm run never starts it.
+      const engine = await loadAppSetEngine();
+      const ids: number[] = [];
+      const tracked: AppSetEngine = { ...engine, gitFiles: track(engine.gitFiles, ids), gitDirectories: track(engine.gitDirectories, ids), list: track(engine.list, ids) };
+      result = await expandAppSet(repo, tracked, projects, doc).finally(() => engine.release(ids));
+      if (inputs !== undefined) await cache!.set(inputs, toStored(result));
+    }
     applications.push(...result.applications);
     findings.push(...result.findings);
     appSets.push(result.summary);
@@ -74,6 +82,50 @@ export async function expandAppSets(repo: RepoModel): Promise<ExpandResult> {
     } else byName.set(app.name, app);
   }
   return { applications: [...byName.values()].sort((a, b) => a.name.localeCompare(b.name)), appSets, findings };
+}
+
+/**
+ * Expansion outcomes kept between runs, keyed by everything the expansion reads
+ * (`expansionInputs`): the same inputs give the same Applications and findings.
+ */
+export interface ExpansionCache {
+  get(inputs: string): Promise<StoredOutcome | undefined>;
+  set(inputs: string, outcome: StoredOutcome): Promise<void>;
+}
+
+/** A SetOutcome as JSON (origins as entries). */
+export interface StoredOutcome {
+  applications: (Omit<Application, 'origins'> & { origins: [string, SourceLocation[]][] })[];
+  findings: Finding[];
+  summary: AppSetResult;
+}
+
+/**
+ * Everything one ApplicationSet's expansion reads, as one text: the set's own file, the
+ * repository's file list (directory and file globs match against it), the files its git
+ * generators read, the config and the known projects. Undefined when the set is too
+ * malformed to say (it is then expanded, and reported, without the cache).
+ */
+async function expansionInputs(repo: RepoModel, doc: YamlDoc, projects: Set<string>): Promise<string | undefined> {
+  const generators = (doc.data as { spec?: AppSetSpec } | null)?.spec?.generators;
+  if (generators !== undefined && !Array.isArray(generators)) return undefined;
+  const files = new Set<string>([doc.file]);
+  for (const generator of generators ?? []) {
+    const items = (generator as { git?: GitGenerator } | null)?.git?.files;
+    if (items === undefined) continue;
+    if (!Array.isArray(items) || !items.every((i) => typeof (i as { path?: unknown } | null)?.path === 'string')) return undefined;
+    for (const file of gitFiles(repo, items)) files.add(file);
+  }
+  const reads = await repo.snapshot.readFilesChecked([...files]);
+  return JSON.stringify({ doc: [doc.file, doc.index], config: repo.config, projects: [...projects].sort(), files: repo.files, reads: [...files].map((f) => [f, reads.get(f)]) });
+}
+
+function toStored(outcome: SetOutcome): StoredOutcome {
+  return { ...outcome, applications: outcome.applications.map((app) => ({ ...app, origins: [...app.origins] })) };
+}
+
+function fromStored(stored: StoredOutcome): SetOutcome {
+  return { ...stored, applications: stored.applications.map((app) => ({ ...app, origins: new Map(app.origins) })) };
 }
 
 /** Wraps a generator call to note the ids of the parameter sets it creates. */

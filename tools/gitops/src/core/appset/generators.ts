@@ -84,10 +84,7 @@ export async function gitParams(ctx: GeneratorContext, gen: GitGenerator, path: 
     }));
   }
   if (gen.files && gen.files.length > 0) {
-    const include = gen.files.filter((f) => !f.exclude).map((f) => fileMatcher(f.path, repo.config.newGitFileGlobbing));
-    const exclude = gen.files.filter((f) => f.exclude).map((f) => fileMatcher(f.path, repo.config.newGitFileGlobbing));
-    // `git ls-files <pattern>` (and doublestar) list hidden directories too: no dot filter here.
-    const listed = repo.files.filter((f) => include.some((m) => m(f)) && !exclude.some((m) => m(f))).sort();
+    const listed = gitFiles(repo, gen.files);
     // A file the reader refuses (outside the repository, binary, too large) is already a
     // finding of its own: it generates nothing rather than stopping the run.
     const reads = await repo.snapshot.readFilesChecked(listed);
@@ -114,6 +111,14 @@ export async function gitParams(ctx: GeneratorContext, gen: GitGenerator, path: 
     });
   }
   throw new GeneratorError('APPSET_GENERATOR', 'error generating params from git: generator is empty', locate(doc, path), 'Give the git generator files or directories.', true);
+}
+
+/** The files a git files generator reads, sorted. */
+export function gitFiles(repo: RepoModel, items: { path: string; exclude?: boolean }[]): string[] {
+  const include = items.filter((f) => !f.exclude).map((f) => fileMatcher(f.path, repo.config.newGitFileGlobbing));
+  const exclude = items.filter((f) => f.exclude).map((f) => fileMatcher(f.path, repo.config.newGitFileGlobbing));
+  // `git ls-files <pattern>` (and doublestar) list hidden directories too: no dot filter here.
+  return repo.files.filter((f) => include.some((m) => m(f)) && !exclude.some((m) => m(f))).sort();
 }
 
 function fileOfSet(set: EngineParamSet, prefix: string | undefined, goTemplate: boolean): string {

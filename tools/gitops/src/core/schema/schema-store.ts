@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { toolRoot } from '../../paths.js';
+import { compileCached } from '../../validate/compiled-validators.js';
 import type { Finding, FindingCode } from '../findings.js';
 import { locate, type YamlDoc } from '../yaml/parse-yaml.js';
 
@@ -14,9 +15,10 @@ let ajv: Ajv | undefined;
 function validatorFor(name: OwnSchema): ValidateFunction {
   let fn = compiled.get(name);
   if (!fn) {
-    ajv ??= new Ajv({ allErrors: true, strict: true, useDefaults: false });
+    ajv ??= new Ajv({ allErrors: true, strict: true, useDefaults: false, code: { source: true } });
     const schema = JSON.parse(readFileSync(join(toolRoot, 'schemas', `${name}.schema.json`), 'utf8')) as object;
-    fn = ajv.compile(schema);
+    // Kept beside the build (keyed by the schema's content): every run loads the files people edit.
+    fn = compileCached(ajv, schema, 'own allErrors strict', join(toolRoot, 'dist'));
     compiled.set(name, fn);
   }
   return fn;

@@ -8,23 +8,26 @@ import { deepestHolder, ownerOf, type ValueLayer } from './layers.js';
 
 export type ValuesFindingCode = 'VALUES_UNKNOWN_KEY' | 'VALUES_MISSING_KEY' | 'VALUES_WRONG_TYPE' | 'VALUES_INVALID' | 'VALUES_SCHEMA_BROKEN';
 
-const validators = new Map<string, ValidateFunction | { error: string }>();
+/** A chart's values.schema.json ready to compile: the ajv of the draft its $schema names. */
+export interface ValuesSchema {
+  ajv: Ajv;
+  schema: object;
+  /** Names the ajv class and options, for caches of the generated code. */
+  flavour: string;
+}
 
-/** Compiles a chart's values.schema.json once per content, with the draft its $schema names. */
-function compile(schemaText: string): ValidateFunction | { error: string } {
-  let hit = validators.get(schemaText);
-  if (!hit) {
-    try {
-      const schema = JSON.parse(schemaText) as { $schema?: string };
-      const options = { allErrors: true, verbose: true, strict: false, validateFormats: false } as const;
-      const ajv = /2020-12/.test(schema.$schema ?? '') ? new Ajv2020(options) : /2019-09/.test(schema.$schema ?? '') ? new Ajv2019(options) : new Ajv(options);
-      hit = ajv.compile(schema);
-    } catch (err) {
-      hit = { error: (err as Error).message };
-    }
-    validators.set(schemaText, hit);
+/** Reads a chart's values.schema.json: the schema and the ajv of its draft, or why it cannot be used. */
+export function valuesSchema(schemaText: string): ValuesSchema | { error: string } {
+  try {
+    const schema = JSON.parse(schemaText) as { $schema?: string };
+    // source: the generated code can be kept between runs.
+    const options = { allErrors: true, verbose: true, strict: false, validateFormats: false, code: { source: true } } as const;
+    const draft = /2020-12/.test(schema.$schema ?? '') ? '2020-12' : /2019-09/.test(schema.$schema ?? '') ? '2019-09' : 'draft-07';
+    const ajv = draft === '2020-12' ? new Ajv2020(options) : draft === '2019-09' ? new Ajv2019(options) : new Ajv(options);
+    return { ajv, schema, flavour: `values ${draft} allErrors verbose` };
+  } catch (err) {
+    return { error: (err as Error).message };
   }
-  return hit;
 }
 
 export interface ValuesContext {
@@ -38,13 +41,12 @@ export interface ValuesContext {
 }
 
 /**
- * Validates the merged values against the chart's schema, as helm does before rendering, and
+ * Validates the merged values against the chart's schema (compiled), as helm does before rendering, and
  * reports each error at the values file and line that set the offending key: the layer that
  * owns the value after merging, or for a missing key the most specific file holding its parent.
  */
-export function checkValues(layers: readonly ValueLayer[], merged: unknown, schemaText: string, ctx: ValuesContext): Finding[] {
+export function checkValues(layers: readonly ValueLayer[], merged: unknown, validate: ValidateFunction | { error: string }, ctx: ValuesContext): Finding[] {
   const base = { application: ctx.application, env: ctx.env, service: ctx.service };
-  const validate = compile(schemaText);
   if ('error' in validate) {
     // The chart's problem, not the Application's: reported once for all its consumers.
     return [{ code: 'VALUES_SCHEMA_BROKEN', severity: 'error', message: `values.schema.json does not compile: ${validate.error}`, location: { file: ctx.schemaFile } }];

@@ -28,6 +28,26 @@ export type JsonPath = readonly (string | number)[];
  * Duplicate keys and excessive aliases are findings, not crashes.
  */
 export function parseYamlDocs(file: string, text: string, version: '1.1' | '1.2' = '1.2'): { docs: YamlDoc[]; findings: Finding[] } {
+  const key = `${version}\0${file}\0${text}`;
+  let hit = parsedTexts.get(key);
+  if (!hit) {
+    // Bounded: a long-lived process (tests, a watch) must not keep every text it ever saw.
+    if (parsedTexts.size >= MAX_PARSED_TEXTS) parsedTexts.clear();
+    hit = parseUncached(file, text, version);
+    parsedTexts.set(key, hit);
+  }
+  // Fresh arrays: a caller may add to them; the documents themselves are shared, read only.
+  return { docs: [...hit.docs], findings: [...hit.findings] };
+}
+
+/**
+ * Each text parsed once per process: the loader, lint, the values reader and the render all
+ * read the same service, environment and chart files. Callers only read the documents.
+ */
+const parsedTexts = new Map<string, { docs: YamlDoc[]; findings: Finding[] }>();
+const MAX_PARSED_TEXTS = 20_000;
+
+function parseUncached(file: string, text: string, version: '1.1' | '1.2'): { docs: YamlDoc[]; findings: Finding[] } {
   const lines = new LineCounter();
   const findings: Finding[] = [];
   if (text.includes('\0')) {

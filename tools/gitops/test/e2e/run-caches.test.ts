@@ -1,0 +1,64 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it, onTestFinished } from 'vitest';
+import { exampleFleetRepo, schemaDir } from '../fixtures/example-fleet.js';
+import { runCli, tempCache } from '../helpers/run-cli.js';
+
+// Caches of what the tool computes (ApplicationSet expansions, validation verdicts) make a
+// warm run cheap; these tests hold that a warm run still sees every change.
+
+const without = (s: string) => s.replace(/ in \d+\.\ds/g, '');
+
+it('a warm check gives the same report, and sees a changed generator file', () => {
+  const repo = exampleFleetRepo();
+  const cache = tempCache();
+  const env = { GITOPS_SCHEMA_DIR: schemaDir, GITOPS_TODAY: '2026-11-24' };
+  const check = () => runCli(['check', '--env', 'dev'], { cwd: repo.dir, env, cacheDir: cache });
+
+  const cold = check();
+  expect(cold.exitCode, cold.stdout + cold.stderr).toBe(0);
+  expect(readdirSync(join(cache, 'appsets')).length).toBeGreaterThan(0);
+  expect(readdirSync(join(cache, 'verdicts')).length).toBe(1);
+  const warm = check();
+  expect(warm.exitCode).toBe(0);
+  expect(without(warm.stdout + warm.stderr)).toBe(without(cold.stdout + cold.stderr));
+
+  // The expansion is keyed by the files the git generator reads: a moved team is seen at once.
+  const serviceYaml = readFileSync(join(repo.dir, 'services/orders/service.yaml'), 'utf8');
+  repo.write({ 'services/orders/service.yaml': serviceYaml.replace('team: commerce', 'team: nobody') });
+  const moved = check();
+  expect(moved.exitCode).toBe(1);
+  expect(moved.stdout).toMatch(/^services\/orders\/service\.yaml:\d+:\d+ error APP_PROJECT_UNKNOWN ApplicationSet dev: application references project team-nobody which does not exist/m);
+});
+
+it('a remembered verdict follows the object and its schema file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gitops-verdicts-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  const schema = (required: string[]) =>
+    JSON.stringify({ type: 'object', required, properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' }, spec: { type: 'object', additionalProperties: false, properties: { size: { type: 'integer' } } } } });
+  mkdirSync(join(dir, 'schemas', 'crds', 'widgets.example.com'), { recursive: true });
+  // No built-in kind is validated here, but a source must hold the version.
+  mkdirSync(join(dir, 'schemas', 'kubernetes', 'v1.34.0-standalone-strict'), { recursive: true });
+  const schemaFile = join(dir, 'schemas', 'crds', 'widgets.example.com', 'widget_v1.json');
+  writeFileSync(schemaFile, schema(['spec']));
+  const widget = (spec: string) => `apiVersion: widgets.example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n${spec}\n`;
+  writeFileSync(join(dir, 'w.yaml'), widget('  size: 3'));
+  const cache = tempCache();
+  const validate = () => runCli(['validate', '--schema-dir', 'schemas', '--kubernetes-version', '1.34.0', 'w.yaml'], { cwd: dir, cacheDir: cache });
+
+  expect(validate().exitCode).toBe(0);
+  expect(validate().exitCode).toBe(0);
+  writeFileSync(join(dir, 'w.yaml'), widget('  size: 3\n  colour: red'));
+  const changed = validate();
+  expect(changed.exitCode).toBe(1);
+  expect(changed.stdout).toContain('error MANIFEST_INVALID Widget w: /spec/colour: unknown field "colour"');
+
+  writeFileSync(join(dir, 'w.yaml'), widget('  size: 3'));
+  expect(validate().exitCode).toBe(0);
+  // The same object against a schema that now requires a status: judged again, not remembered.
+  writeFileSync(schemaFile, schema(['spec', 'status']));
+  const stricter = validate();
+  expect(stricter.exitCode, stricter.stdout + stricter.stderr).toBe(1);
+  expect(stricter.stdout).toContain('error MANIFEST_INVALID Widget w');
+});
