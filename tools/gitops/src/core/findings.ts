@@ -6,8 +6,9 @@ import type { PolicyFindingCode } from '../policy/codes.js';
 import type { ValidateFindingCode } from '../validate/codes.js';
 import type { LintFindingCode } from '../lint/codes.js';
 import type { ValuesFindingCode } from './values/check-values.js';
+import type { ChartCheckFindingCode } from '../charts/check-codes.js';
 
-export type FindingCode = CoreFindingCode | LintFindingCode | ValuesFindingCode | ValidateFindingCode | PolicyFindingCode;
+export type FindingCode = CoreFindingCode | LintFindingCode | ValuesFindingCode | ValidateFindingCode | PolicyFindingCode | ChartCheckFindingCode;
 
 type CoreFindingCode =
   | 'YAML_SYNTAX'

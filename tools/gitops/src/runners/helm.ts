@@ -128,6 +128,16 @@ export class HelmRunner {
     return cleanError(r.stderr);
   }
 
+  /**
+   * `helm lint .` in a chart directory (dependencies built) with extra flags (`--values`,
+   * `--kube-version`); helm's report on stdout, and whether it found errors.
+   */
+  async lint(chartDir: string, args: readonly string[]): Promise<{ ok: boolean; stdout: string }> {
+    const r = await exec(this.bin, ['lint', '.', ...args], { cwd: chartDir, env: this.env(), timeoutMs: TIMEOUT_MS });
+    if (r.exitCode !== 0) this.assertNotCrashed(r.stderr, r.exitCode, 'lint');
+    return { ok: r.exitCode === 0, stdout: r.stdout };
+  }
+
   /** `helm package` of a chart directory into `destDir`; the package path, or helm's error. */
   async package(chartDir: string, destDir: string): Promise<{ file: string } | { error: string }> {
     const r = await exec(this.bin, ['package', '.', '--destination', destDir], { cwd: chartDir, env: this.env(), timeoutMs: 120_000 });

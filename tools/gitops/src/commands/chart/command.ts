@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { collect, concurrencyOption } from '../../cli/options.js';
 import type { CommandDefinition } from '../../cli/types.js';
 
-export const CHART_ACTIONS = ['impact', 'usage', 'release', 'verify'] as const;
+export const CHART_ACTIONS = ['check', 'impact', 'usage', 'release', 'verify'] as const;
 export type ChartAction = (typeof CHART_ACTIONS)[number];
 
 export interface ChartOptions {
@@ -12,6 +12,8 @@ export interface ChartOptions {
   plainHttp: boolean;
   dryRun: boolean;
   chartVersion?: string;
+  /** check: the ref whose merge base with the head the change is compared with. */
+  base?: string;
   env: string[];
   engine: 'builtin' | 'kubeconform';
   ignore: string[];
@@ -24,6 +26,8 @@ export const chartCommand: CommandDefinition<ChartOptions> = {
   name: 'chart',
   summary: "A chart change's blast radius over its consumers, who uses which version, and releasing versions to the chart registry",
   examples: [
+    'gitops chart check                                  # every chart changed since the merge base with main: version, schema, head render',
+    'gitops chart check --base origin/main --format text --format sarif=chart-check.sarif',
     'gitops chart impact microservice                    # every consumer rendered at its pin and with the chart at HEAD',
     'gitops chart impact worker --chart-version 1.1.0 --env prod --format markdown=impact.md',
     'gitops chart usage                                  # who pins which version where, who is behind',
@@ -35,11 +39,12 @@ export const chartCommand: CommandDefinition<ChartOptions> = {
   reports: true,
   configure(command: Command) {
     command
-      .usage('<impact CHART|usage|release|verify> [options]')
+      .usage('<check|impact CHART|usage|release|verify> [options]')
       .option('-c, --chart <name>', 'usage, release, verify: only this chart (repeatable)', collect, [])
+      .option('-b, --base <ref>', 'check: compare with the merge base of the head and this ref (default: origin/<defaultBranch>, else <defaultBranch>)')
       .option('--chart-version <version>', 'impact: move the pins to this released version (default: the chart at HEAD)')
       .option('-e, --env <name>', 'impact: only the Applications of this environment (repeatable)', collect, [])
-      .addOption(new Option('--engine <engine>', 'impact: validation engine').choices(['builtin', 'kubeconform']).default('builtin'))
+      .addOption(new Option('--engine <engine>', 'check, impact: validation engine').choices(['builtin', 'kubeconform']).default('builtin'))
       .option('--ignore <path>', 'impact: hide this field in diffs (repeatable), e.g. metadata.labels.helm.sh/chart', collect, [])
       .addOption(concurrencyOption())
       .option('--registry <oci://host/path>', 'the chart registry (default: charts.registry in gitops.yaml)')
@@ -50,6 +55,10 @@ export const chartCommand: CommandDefinition<ChartOptions> = {
         [
           '',
           'Actions:',
+          '  check    every chart whose files (or a file:// dependency\'s) changed since the merge base: version raised',
+          '           (semver), released versions unchanged, Chart.lock and dependencies in order, breaking',
+          '           values.schema.json changes only with a major version; the chart at the head linted, rendered',
+          '           with ci/*-values.yaml and with every consumer\'s values, validated and put through policy',
           '  impact   render every Application that uses CHART at its pin and as if its pin moved to --chart-version (or',
           '           the chart at HEAD), diff them per resource, validate and apply policy to the moved side, and say',
           '           per service and environment: unchanged, changed, or now failing render, validate or policy',

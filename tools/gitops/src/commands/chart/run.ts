@@ -25,6 +25,7 @@ export const runChart: CommandHandler<ChartOptions> = async (ctx, options) => {
   } else if (args.length > 0) throw new UsageError('USAGE', `chart ${options.action}: unexpected argument "${args[0]}"`, { hint: 'Name charts with --chart NAME.' });
   const ws = await openWorkspace({ repo: ctx.repo, env: ctx.env });
   if (options.action === 'impact') return runImpact(ctx, ws, args[0]!, options);
+  if (options.action === 'check') return (await import('./check.js')).runChartCheck(ctx, ws, options);
   if (options.action === 'usage') {
     const usage = await chartUsage(ws, new FleetRun(ws).charts, options.chart);
     const order = promotionOrder(ws);

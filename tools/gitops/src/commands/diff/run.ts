@@ -57,7 +57,7 @@ function splitRange(options: DiffOptions): { base: string; head?: string } {
  * tip would show them reverted. Refs that share no history, or an unknown ref (reported by
  * openBase), are compared as given.
  */
-async function comparedBase(head: Workspace, base: string, useMergeBase: boolean): Promise<{ ref: string; label?: string }> {
+export async function comparedBase(head: Workspace, base: string, useMergeBase: boolean): Promise<{ ref: string; label?: string }> {
   if (!useMergeBase) return { ref: base };
   const baseCommit = await head.git.resolveCommit(base);
   const mergeBase = baseCommit && (await head.git.mergeBase(baseCommit, head.snapshot.commit ?? 'HEAD'));

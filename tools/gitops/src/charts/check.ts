@@ -1,0 +1,117 @@
+import { join } from 'node:path';
+import { uniqueFindings, type Finding } from '../core/findings.js';
+import type { IgnorePath } from '../diff/ignore.js';
+import { ChartStore } from '../render/chart-store.js';
+import { HelmRunner } from '../runners/helm.js';
+import type { EngineName } from '../validate/engine.js';
+import type { Workspace } from '../workspace.js';
+import { changedCharts, chartDirResolver, loadCharts, type ChartSide } from './check-charts.js';
+import { consumerFindings, renderHead } from './check-render.js';
+import { schemaFindings } from './check-schemas.js';
+import { dependencyFindings, packageDiff, releaseFindings, versionFindings } from './check-versions.js';
+import { chartImpact } from './impact.js';
+
+/** The verdict on one chart the change touches. */
+export interface CheckedChart {
+  chart: string;
+  /** The version at the base; none for a chart the change adds. */
+  baseVersion?: string;
+  version?: string;
+  /** Why it counts as changed: its files, or a dependency that changed. */
+  changed: string[];
+  ciFiles: string[];
+  /** helm template runs with CI values (files × environments). */
+  ciRenders: number;
+  /** chart impact's summary over the consumers, with the pins moved to the head. */
+  consumers?: { applications: number; changed: number; failing: string[] };
+  findings: Finding[];
+}
+
+export interface ChartCheck {
+  base: { ref: string; commit: string };
+  charts: CheckedChart[];
+  findings: Finding[];
+}
+
+export interface ChartCheckOptions {
+  base: { ref: string; commit: string };
+  engine: EngineName;
+  today: string;
+  ignore: IgnorePath[];
+  concurrency?: number;
+  env?: NodeJS.ProcessEnv;
+  onProgress?: (message: string) => void;
+}
+
+/**
+ * The platform team's pull-request check of every chart the change touches (its files, or a
+ * chart it vendors): version raised, released versions unchanged, Chart.lock and file://
+ * dependencies in order, breaking values-schema changes only with a major version, and the
+ * chart at the head linted and rendered with its CI values and with every consumer's values
+ * (chart impact), then validated and put through policy.
+ */
+export async function chartCheck(ws: Workspace, options: ChartCheckOptions): Promise<ChartCheck> {
+  const { git, snapshot } = ws;
+  const dir = ws.model.config.charts?.dir ?? 'platform-charts';
+  const baseCommit = options.base.commit;
+  const [head, base, changedFiles] = await Promise.all([
+    loadCharts(dir, ws.model.files, (paths) => snapshot.readFiles(paths)),
+    git.listCommitFiles(baseCommit).then((files) => loadCharts(dir, files, (paths) => blobs(ws, baseCommit, paths))),
+    git.changedFiles(baseCommit, snapshot.commit),
+  ]);
+  const candidates = changedCharts(head, changedFiles);
+  if (candidates.size === 0) return { base: options.base, charts: [], findings: [] };
+
+  let helm: Promise<HelmRunner> | undefined;
+  const helmRunner = () => (helm ??= HelmRunner.locate({ helmHome: join(ws.cacheDir, 'helm-home'), env: options.env }));
+  const store = new ChartStore(git, helmRunner, snapshot, ws.cacheDir);
+  // What changed is what a consumer would get: the package, not the sources (a file .helmignore
+  // leaves out, such as ci/, changes nothing). A chart whose package cannot be built stays in.
+  const changed = new Map<string, string[]>();
+  for (const [name, reasons] of candidates) {
+    const diff = base.has(name) ? await packageDiff(store, head.get(name)!.dir, baseCommit) : undefined;
+    if (diff === undefined) changed.set(name, reasons);
+    else if (diff.length > 0) changed.set(name, diff);
+  }
+  const chartDirOf = chartDirResolver(head);
+  const baseLabel = `${options.base.ref} (${baseCommit.slice(0, 12)})`;
+
+  const charts: CheckedChart[] = [];
+  for (const [name, reasons] of [...changed].sort(([a], [b]) => a.localeCompare(b))) {
+    const chart = head.get(name)!;
+    const before = base.get(name);
+    options.onProgress?.(`checking ${name}`);
+    const findings: Finding[] = [
+      ...versionFindings(chart, before, reasons, baseLabel),
+      ...schemaFindings(chart, before),
+      ...dependencyFindings(chart, head),
+      ...(await releaseFindings(chart, store, snapshot.commit)),
+    ];
+    const rendered = await renderHead(ws, chart, store, await helmRunner(), chartDirOf);
+    findings.push(...rendered.findings);
+    const consumers = chart.type === 'library' ? undefined : await checkConsumers(ws, chart, options, chartDirOf, findings);
+    charts.push({ chart: name, baseVersion: before?.version, version: chart.version, changed: reasons, ciFiles: rendered.ciFiles, ciRenders: rendered.renders, consumers, findings: uniqueFindings(findings) });
+  }
+  return { base: options.base, charts, findings: uniqueFindings(charts.flatMap((c) => c.findings)) };
+}
+
+/** Every consumer rendered with its pin moved to the head (chart impact): what the change breaks. */
+async function checkConsumers(ws: Workspace, chart: ChartSide, options: ChartCheckOptions, chartDirOf: ReturnType<typeof chartDirResolver>, findings: Finding[]): Promise<CheckedChart['consumers']> {
+  const impact = await chartImpact(ws, {
+    chart: chart.name,
+    engine: options.engine,
+    today: options.today,
+    ignore: options.ignore,
+    concurrency: options.concurrency,
+    env: options.env,
+    onProgress: (done, total) => options.onProgress?.(`${chart.name}: rendering consumers ${done}/${total}`),
+  });
+  const apps = impact.applications;
+  findings.push(...consumerFindings(chart, apps.flatMap((a) => a.findings), chartDirOf));
+  return { applications: apps.length, changed: apps.filter((a) => a.status !== 'unchanged').length, failing: apps.filter((a) => a.status === 'fails').map((a) => `${a.service}/${a.env}`) };
+}
+
+async function blobs(ws: Workspace, commit: string, paths: readonly string[]): Promise<Map<string, string | undefined>> {
+  const read = await ws.git.readBlobs(paths.map((p) => `${commit}:${p}`));
+  return new Map(paths.map((p) => [p, read.get(`${commit}:${p}`)]));
+}

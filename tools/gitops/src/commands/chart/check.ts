@@ -1,0 +1,85 @@
+import { chartCheck, type ChartCheck, type CheckedChart } from '../../charts/check.js';
+import type { CommandContext, CommandResult } from '../../cli/types.js';
+import { UsageError } from '../../core/errors.js';
+import { parseIgnore } from '../../diff/ignore.js';
+import { policyToday } from '../../policy/policy-stage.js';
+import type { Workspace } from '../../workspace.js';
+import { comparedBase } from '../diff/run.js';
+import type { ChartOptions } from './command.js';
+
+/** `gitops chart check [--base REF]`: every chart the change touches, against its merge base with REF. */
+export async function runChartCheck(ctx: CommandContext, ws: Workspace, options: ChartOptions): Promise<CommandResult> {
+  const base = await resolveBase(ws, options.base);
+  const check = await chartCheck(ws, {
+    base,
+    engine: options.engine,
+    today: policyToday(ctx.env),
+    ignore: options.ignore.map(parseIgnore),
+    concurrency: options.concurrency,
+    env: ctx.env,
+    onProgress: ctx.progress,
+  });
+  const failing = check.charts.filter((c) => c.findings.some((f) => f.severity === 'error'));
+  const summary =
+    check.charts.length === 0
+      ? `no chart changed since ${base.ref} (${base.commit.slice(0, 12)})`
+      : `${check.charts.length} chart${check.charts.length === 1 ? '' : 's'} changed since ${base.ref} (${base.commit.slice(0, 12)}), ${failing.length} failing${failing.length ? ` (${failing.map((c) => c.chart).join(', ')})` : ''}`;
+  return {
+    findings: check.findings,
+    stdout: textReport(check),
+    markdown: markdownReport(check, summary),
+    data: { base: check.base, charts: check.charts.map(({ findings, ...c }) => ({ ...c, status: findings.some((f) => f.severity === 'error') ? 'fails' : 'ok', findings: findings.length })) },
+    summary,
+  };
+}
+
+/**
+ * The base the change is compared with: where the head branched from REF, as `gitops diff`
+ * and a pull request's diff do. Without --base: the default branch of gitops.yaml, its
+ * remote-tracking branch first (a CI clone has no local main).
+ */
+async function resolveBase(ws: Workspace, flag: string | undefined): Promise<{ ref: string; commit: string }> {
+  const branch = ws.model.config.defaultBranch ?? 'main';
+  const candidates = flag ? [flag] : [`origin/${branch}`, branch];
+  for (const ref of candidates) {
+    if (!(await ws.git.resolveCommit(ref))) continue;
+    const compared = await comparedBase(ws, ref, true);
+    return { ref: compared.label ?? ref, commit: (await ws.git.resolveCommit(compared.ref))! };
+  }
+  throw new UsageError('GIT_REF_UNKNOWN', `chart check: unknown Git ref "${candidates.join('" or "')}"`, {
+    hint: flag ? `Check the name with \`git rev-parse ${flag}\`, or fetch it (a CI checkout needs fetch-depth: 0).` : `Pass --base REF, or fetch the default branch (\`git fetch origin ${branch}\`).`,
+  });
+}
+
+function verdict(c: CheckedChart): string {
+  const errors = c.findings.filter((f) => f.severity === 'error').length;
+  return errors > 0 ? `fails (${errors} finding${errors === 1 ? '' : 's'})` : 'ok';
+}
+
+function versions(c: CheckedChart): string {
+  return c.baseVersion === undefined ? `${c.version} (new)` : c.baseVersion === c.version ? `${c.version} (not raised)` : `${c.baseVersion} → ${c.version}`;
+}
+
+function consumers(c: CheckedChart): string {
+  if (!c.consumers) return 'library: checked through the charts built on it';
+  const { applications, changed, failing } = c.consumers;
+  return `${changed} of ${applications} consumer Applications change with the chart at the head${failing.length ? `, ${failing.length} fail (${failing.join(', ')})` : ''}`;
+}
+
+function textReport(check: ChartCheck): string {
+  return check.charts
+    .map((c) => {
+      const ci = c.ciFiles.length ? `${c.ciFiles.length} CI values file${c.ciFiles.length === 1 ? '' : 's'}, ${c.ciRenders} renders` : 'no CI values files';
+      return `${c.chart} ${versions(c)}: ${verdict(c)}\n  changed: ${c.changed.join(', ')}\n  ${ci}\n  ${consumers(c)}\n`;
+    })
+    .join('');
+}
+
+function markdownReport(check: ChartCheck, summary: string): string {
+  if (check.charts.length === 0) return `### Chart check\n\n${summary}.\n`;
+  const rows = check.charts.map((c) => `| \`${c.chart}\` | ${versions(c)} | ${verdict(c)} | ${consumers(c)} |`);
+  const details = check.charts
+    .filter((c) => c.findings.length > 0)
+    .map((c) => `<details><summary>${c.chart}: ${c.findings.length} finding${c.findings.length === 1 ? '' : 's'}</summary>\n\n${c.findings.map((f) => `- \`${f.code}\` ${f.location ? `\`${f.location.file}${f.location.line ? `:${f.location.line}` : ''}\` ` : ''}${f.message.replace(/\n/g, ' ')}`).join('\n')}\n\n</details>`);
+  return [`### Chart check`, '', summary + '.', '', '| chart | version | verdict | consumers |', '| --- | --- | --- | --- |', ...rows, '', ...details, ''].join('\n');
+}
