@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { uniqueFindings, type Finding } from '../core/findings.js';
 import type { IgnorePath } from '../diff/ignore.js';
+import { markdownReport as diffMarkdown } from '../diff/report.js';
 import { ChartStore } from '../render/chart-store.js';
 import { HelmRunner } from '../runners/helm.js';
 import type { EngineName } from '../validate/engine.js';
@@ -24,6 +25,8 @@ export interface CheckedChart {
   ciRenders: number;
   /** chart impact's summary over the consumers, with the pins moved to the head. */
   consumers?: { applications: number; changed: number; failing: string[] };
+  /** chart impact's Markdown (the per-resource diff of the consumers), for the PR comment. */
+  impactMarkdown?: string;
   findings: Finding[];
 }
 
@@ -35,6 +38,8 @@ export interface ChartCheck {
 
 export interface ChartCheckOptions {
   base: { ref: string; commit: string };
+  /** Only these charts (all when empty). */
+  only?: readonly string[];
   engine: EngineName;
   today: string;
   ignore: IgnorePath[];
@@ -59,7 +64,7 @@ export async function chartCheck(ws: Workspace, options: ChartCheckOptions): Pro
     git.listCommitFiles(baseCommit).then((files) => loadCharts(dir, files, (paths) => blobs(ws, baseCommit, paths))),
     git.changedFiles(baseCommit, snapshot.commit),
   ]);
-  const candidates = changedCharts(head, changedFiles);
+  const candidates = new Map([...changedCharts(head, changedFiles)].filter(([name]) => !options.only?.length || options.only.includes(name)));
   if (candidates.size === 0) return { base: options.base, charts: [], findings: [] };
 
   let helm: Promise<HelmRunner> | undefined;
@@ -81,22 +86,24 @@ export async function chartCheck(ws: Workspace, options: ChartCheckOptions): Pro
     const chart = head.get(name)!;
     const before = base.get(name);
     options.onProgress?.(`checking ${name}`);
+    const version = versionFindings(chart, before, reasons, baseLabel);
     const findings: Finding[] = [
-      ...versionFindings(chart, before, reasons, baseLabel),
+      ...version,
       ...schemaFindings(chart, before),
       ...dependencyFindings(chart, head),
-      ...(await releaseFindings(chart, store, snapshot.commit)),
+      // A version not raised is changed released content already: one finding says it.
+      ...(version.length === 0 ? await releaseFindings(chart, store, snapshot.commit) : []),
     ];
     const rendered = await renderHead(ws, chart, store, await helmRunner(), chartDirOf);
     findings.push(...rendered.findings);
-    const consumers = chart.type === 'library' ? undefined : await checkConsumers(ws, chart, options, chartDirOf, findings);
-    charts.push({ chart: name, baseVersion: before?.version, version: chart.version, changed: reasons, ciFiles: rendered.ciFiles, ciRenders: rendered.renders, consumers, findings: uniqueFindings(findings) });
+    const impact = chart.type === 'library' ? undefined : await checkConsumers(ws, chart, options, chartDirOf, findings);
+    charts.push({ chart: name, baseVersion: before?.version, version: chart.version, changed: reasons, ciFiles: rendered.ciFiles, ciRenders: rendered.renders, consumers: impact?.consumers, impactMarkdown: impact?.markdown, findings: uniqueFindings(findings) });
   }
   return { base: options.base, charts, findings: uniqueFindings(charts.flatMap((c) => c.findings)) };
 }
 
 /** Every consumer rendered with its pin moved to the head (chart impact): what the change breaks. */
-async function checkConsumers(ws: Workspace, chart: ChartSide, options: ChartCheckOptions, chartDirOf: ReturnType<typeof chartDirResolver>, findings: Finding[]): Promise<CheckedChart['consumers']> {
+async function checkConsumers(ws: Workspace, chart: ChartSide, options: ChartCheckOptions, chartDirOf: ReturnType<typeof chartDirResolver>, findings: Finding[]): Promise<{ consumers: NonNullable<CheckedChart['consumers']>; markdown: string }> {
   const impact = await chartImpact(ws, {
     chart: chart.name,
     engine: options.engine,
@@ -108,7 +115,10 @@ async function checkConsumers(ws: Workspace, chart: ChartSide, options: ChartChe
   });
   const apps = impact.applications;
   findings.push(...consumerFindings(chart, apps.flatMap((a) => a.findings), chartDirOf));
-  return { applications: apps.length, changed: apps.filter((a) => a.status !== 'unchanged').length, failing: apps.filter((a) => a.status === 'fails').map((a) => `${a.service}/${a.env}`) };
+  return {
+    consumers: { applications: apps.length, changed: apps.filter((a) => a.status !== 'unchanged').length, failing: apps.filter((a) => a.status === 'fails').map((a) => `${a.service}/${a.env}`).sort() },
+    markdown: diffMarkdown(impact.diff),
+  };
 }
 
 async function blobs(ws: Workspace, commit: string, paths: readonly string[]): Promise<Map<string, string | undefined>> {

@@ -3,15 +3,23 @@ import type { CommandContext, CommandResult } from '../../cli/types.js';
 import { UsageError } from '../../core/errors.js';
 import { parseIgnore } from '../../diff/ignore.js';
 import { policyToday } from '../../policy/policy-stage.js';
-import type { Workspace } from '../../workspace.js';
+import { openWorkspace, type Workspace } from '../../workspace.js';
 import { comparedBase } from '../diff/run.js';
 import type { ChartOptions } from './command.js';
 
 /** `gitops chart check [--base REF]`: every chart the change touches, against its merge base with REF. */
-export async function runChartCheck(ctx: CommandContext, ws: Workspace, options: ChartOptions): Promise<CommandResult> {
+export async function runChartCheck(ctx: CommandContext, workTree: Workspace, options: ChartOptions): Promise<CommandResult> {
+  // A pull request's head read as data (the report workflow never checks it out).
+  const ws = options.head ? await openWorkspace({ repo: ctx.repo, ref: options.head, env: ctx.env }) : workTree;
+  const dir = ws.model.config.charts?.dir ?? 'platform-charts';
+  const known = ws.model.files.filter((f) => f.startsWith(`${dir}/`) && f.endsWith('/Chart.yaml')).map((f) => f.split('/').at(-2)!);
+  for (const chart of options.chart) {
+    if (!known.includes(chart)) throw new UsageError('USAGE', `chart check: there is no chart ${chart} (${dir}/${chart}/Chart.yaml)`, { hint: `Charts: ${known.join(', ')}.` });
+  }
   const base = await resolveBase(ws, options.base);
   const check = await chartCheck(ws, {
     base,
+    only: options.chart,
     engine: options.engine,
     today: policyToday(ctx.env),
     ignore: options.ignore.map(parseIgnore),
@@ -24,12 +32,19 @@ export async function runChartCheck(ctx: CommandContext, ws: Workspace, options:
     check.charts.length === 0
       ? `no chart changed since ${base.ref} (${base.commit.slice(0, 12)})`
       : `${check.charts.length} chart${check.charts.length === 1 ? '' : 's'} changed since ${base.ref} (${base.commit.slice(0, 12)}), ${failing.length} failing${failing.length ? ` (${failing.map((c) => c.chart).join(', ')})` : ''}`;
+  const markdown = markdownReport(check, summary);
+  let commented = '';
+  if (options.comment) {
+    // Loaded only when asked: Octokit is not needed to check.
+    const { postChartCheckComment } = await import('../../charts/check-comment.js');
+    commented = `; ${await postChartCheckComment(check.charts.length > 0 ? markdown : undefined, ctx.env, options.pr)}`;
+  }
   return {
     findings: check.findings,
     stdout: textReport(check),
-    markdown: markdownReport(check, summary),
-    data: { base: check.base, charts: check.charts.map(({ findings, ...c }) => ({ ...c, status: findings.some((f) => f.severity === 'error') ? 'fails' : 'ok', findings: findings.length })) },
-    summary,
+    markdown,
+    data: { base: check.base, charts: check.charts.map(({ findings, impactMarkdown: _markdown, ...c }) => ({ ...c, status: findings.some((f) => f.severity === 'error') ? 'fails' : 'ok', findings: findings.length })) },
+    summary: summary + commented,
   };
 }
 
@@ -81,5 +96,6 @@ function markdownReport(check: ChartCheck, summary: string): string {
   const details = check.charts
     .filter((c) => c.findings.length > 0)
     .map((c) => `<details><summary>${c.chart}: ${c.findings.length} finding${c.findings.length === 1 ? '' : 's'}</summary>\n\n${c.findings.map((f) => `- \`${f.code}\` ${f.location ? `\`${f.location.file}${f.location.line ? `:${f.location.line}` : ''}\` ` : ''}${f.message.replace(/\n/g, ' ')}`).join('\n')}\n\n</details>`);
-  return [`### Chart check`, '', summary + '.', '', '| chart | version | verdict | consumers |', '| --- | --- | --- | --- |', ...rows, '', ...details, ''].join('\n');
+  const impacts = check.charts.filter((c) => c.impactMarkdown).map((c) => `<details><summary>${c.chart}: blast radius with the chart at the head</summary>\n\n${c.impactMarkdown}\n\n</details>`);
+  return [`### Chart check`, '', summary + '.', '', '| chart | version | verdict | consumers |', '| --- | --- | --- | --- |', ...rows, '', ...details, ...impacts, ''].join('\n');
 }

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { collect, concurrencyOption } from '../../cli/options.js';
+import { collect, concurrencyOption, positiveInt } from '../../cli/options.js';
 import type { CommandDefinition } from '../../cli/types.js';
 
 export const CHART_ACTIONS = ['check', 'impact', 'usage', 'release', 'verify'] as const;
@@ -14,6 +14,12 @@ export interface ChartOptions {
   chartVersion?: string;
   /** check: the ref whose merge base with the head the change is compared with. */
   base?: string;
+  /** check: the Git ref with the change (default: the working tree). */
+  head?: string;
+  /** check: post the Markdown report as the pull request's sticky chart comment. */
+  comment: boolean;
+  /** check: the pull request --comment posts to. */
+  pr?: number;
   env: string[];
   engine: 'builtin' | 'kubeconform';
   ignore: string[];
@@ -28,6 +34,7 @@ export const chartCommand: CommandDefinition<ChartOptions> = {
   examples: [
     'gitops chart check                                  # every chart changed since the merge base with main: version, schema, head render',
     'gitops chart check --base origin/main --format text --format sarif=chart-check.sarif',
+    'gitops chart check --base "$BASE_SHA" --head "$HEAD_SHA" --pr 42 --comment   # the sticky chart comment',
     'gitops chart impact microservice                    # every consumer rendered at its pin and with the chart at HEAD',
     'gitops chart impact worker --chart-version 1.1.0 --env prod --format markdown=impact.md',
     'gitops chart usage                                  # who pins which version where, who is behind',
@@ -40,8 +47,11 @@ export const chartCommand: CommandDefinition<ChartOptions> = {
   configure(command: Command) {
     command
       .usage('<check|impact CHART|usage|release|verify> [options]')
-      .option('-c, --chart <name>', 'usage, release, verify: only this chart (repeatable)', collect, [])
+      .option('-c, --chart <name>', 'check, usage, release, verify: only this chart (repeatable)', collect, [])
       .option('-b, --base <ref>', 'check: compare with the merge base of the head and this ref (default: origin/<defaultBranch>, else <defaultBranch>)')
+      .option('--head <ref>', 'check: the Git ref with the change (default: the working tree)')
+      .option('--comment', 'check: post the Markdown report as the sticky chart comment of the pull request (GitHub Actions)', false)
+      .addOption(new Option('--pr <number>', "check: the pull request --comment posts to (default: the workflow event's)").argParser(positiveInt))
       .option('--chart-version <version>', 'impact: move the pins to this released version (default: the chart at HEAD)')
       .option('-e, --env <name>', 'impact: only the Applications of this environment (repeatable)', collect, [])
       .addOption(new Option('--engine <engine>', 'check, impact: validation engine').choices(['builtin', 'kubeconform']).default('builtin'))
