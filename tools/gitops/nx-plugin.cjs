@@ -23,8 +23,8 @@ const CHECK_INPUTS = [
 ];
 
 /**
- * A project per chart and per environment, and one per service (services/<name>/service.yaml)
- * that depends on its chart and on the environments it is released in.
+ * A project per chart (with a `check` target: gitops chart check) and per environment, and one
+ * per service (services/<name>/service.yaml) that depends on the environments it is released in.
  */
 const createNodesV2 = [
   '{services/*/service.yaml,environments/*/environment.yaml,platform-charts/*/Chart.yaml}',
@@ -38,7 +38,11 @@ const createNodesV2 = [
       if (file.startsWith('platform-charts/')) {
         // A chart built on the library changes when the library does.
         const deps = (readYaml(context, file).dependencies ?? []).filter((d) => String(d.repository ?? '').startsWith('file://')).map((d) => `chart-${d.name}`);
-        return [file, { projects: { [root]: { name: `chart-${name}`, root, tags: ['type:chart'], implicitDependencies: deps } } }];
+        const targets = {
+          // Compares with the merge base, so never replayed from the cache.
+          check: { command: `node tools/gitops/bin/gitops.js chart check --chart ${name}`, options: { cwd: '{workspaceRoot}' }, cache: false, dependsOn: ['gitops:build'] },
+        };
+        return [file, { projects: { [root]: { name: `chart-${name}`, root, tags: ['type:chart'], implicitDependencies: deps, targets } } }];
       }
       const service = readYaml(context, file);
       const envs = Object.keys(service.releases ?? {});
@@ -50,13 +54,17 @@ const createNodesV2 = [
               name: `service-${name}`,
               root,
               tags: ['type:service', ...(service.team ? [`team:${service.team}`] : [])],
-              implicitDependencies: [...(service.chart ? [`chart-${service.chart}`] : []), ...envs.map((e) => `env-${e}`)],
+              // Not on its chart: a service renders the released package its pins name (rebuilt
+              // from Git history), so a chart change reaches it only when a pin in service.yaml
+              // moves. The chart's own check (chart-<name>:check) renders every consumer with it.
+              implicitDependencies: envs.map((e) => `env-${e}`),
               targets: {
                 check: {
                   command: `node tools/gitops/bin/gitops.js check --service ${name}`,
                   options: { cwd: '{workspaceRoot}' },
                   cache: true,
-                  // Its own files, its chart's (and the library's) and its environments', through the dependencies.
+                  // Its own files and its environments', through the dependencies; its chart's
+                  // released versions come from Git history, which a pin names exactly.
                   inputs: ['{projectRoot}/**/*', '^{projectRoot}/**/*', ...FLEET_INPUTS, ...CHECK_INPUTS],
                   dependsOn: ['gitops:build'],
                 },
