@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chartFiles, chartYaml, fleetFiles } from '../fixtures/fleet.js';
 import { createRepo, type TestRepo } from '../helpers/git-repo.js';
-import { runCli } from '../helpers/run-cli.js';
+import { startGitHubServer } from '../helpers/github-server.js';
+import { runCli, runCliAsync } from '../helpers/run-cli.js';
 
 const schemaEnv = { GITOPS_SCHEMA_DIR: join(__dirname, '..', '..', '..', '..', '..', 'shared', 'schemas') };
 const LABELS = 'platform-charts/lib/templates/_labels.tpl';
@@ -127,6 +128,28 @@ describe('gitops chart check', () => {
     expect(r.stderr).toContain('web: dependency lib 1.0.0 does not resolve: platform-charts/lib is version 1.1.0');
     expect(r.stderr).toContain("web: Chart.lock locks lib at 0.9.0, which Chart.yaml's 1.0.0 does not allow");
     expect(r.stderr).toContain('web: Chart.lock locks old, which Chart.yaml no longer lists');
+  });
+
+  it('--comment puts the verdict and the blast radius in the sticky chart comment, reading the head as a commit', async () => {
+    const repo = branchRepo();
+    const template = readFileSync(join(repo.dir, 'platform-charts/web/templates/deployment.yaml'), 'utf8');
+    repo.commit('web 1.0.1', { 'platform-charts/web/Chart.yaml': webYaml('1.0.1'), 'platform-charts/web/templates/deployment.yaml': template.replace('spec:\n  replicas', 'spec:\n  minReadySeconds: 10\n  replicas') });
+    // Not committed: --head reads the commit, never the working tree.
+    repo.write({ 'platform-charts/web/Chart.yaml': webYaml('1.0.0') });
+    const event = join(repo.dir, '.event.json');
+    writeFileSync(event, JSON.stringify({ pull_request: { number: 7 } }));
+    const server = await startGitHubServer();
+    server.reply({ body: [] }, { status: 201, body: { id: 501, body: '', html_url: 'https://github.test/acme/platform/pull/7#issuecomment-501' } });
+    const env = { ...schemaEnv, GITHUB_TOKEN: 'ghs_test', GITHUB_API_URL: server.url, GITHUB_REPOSITORY: 'acme/platform', GITHUB_EVENT_PATH: event };
+    const r = await runCliAsync(['chart', 'check', '--base', 'main', '--head', 'HEAD', '--comment', '--ignore', 'metadata.labels.helm.sh/chart'], { cwd: repo.dir, env });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(server.requests.map((q) => `${q.method} ${q.path}`)).toEqual(['GET /repos/acme/platform/issues/7/comments', 'POST /repos/acme/platform/issues/7/comments']);
+    const body = (server.requests[1]!.body as { body: string }).body;
+    expect(body.startsWith('<!-- gitops:chart-check part:1 -->\n')).toBe(true);
+    expect(body).toContain('| `web` | 1.0.0 → 1.0.1 | ok | 5 of 5 consumer Applications change with the chart at the head |');
+    expect(body).toContain('<summary>web: blast radius with the chart at the head</summary>');
+    expect(body).toContain('+  minReadySeconds: 10');
+    expect(r.stderr).toContain('comment on #7: 1 created');
   });
 
   it('exits 2 for a base that does not exist', () => {
