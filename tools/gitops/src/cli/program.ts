@@ -46,7 +46,7 @@ export async function runProgram(argv: string[], io: ProgramIo): Promise<Program
       .addHelpText('after', `\nExamples:\n${def.examples.map((e) => `  $ ${e}`).join('\n')}\n`);
     def.configure(command);
     if (def.reports) {
-      command.option('-f, --format <format[=file]>', 'text, json, junit, sarif or markdown; =FILE writes it to a file (repeatable)', collect, []);
+      command.option('-f, --format <format[=file]>', 'text, json, junit, sarif, github or markdown; =FILE writes it to a file (repeatable)', collect, []);
     }
     command.action(async (options: Record<string, unknown>) => {
       // Parsed before the command runs, so a typo fails fast.

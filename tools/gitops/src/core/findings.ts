@@ -2,13 +2,14 @@
  * Findings are data: something wrong in the repository's content, located at the
  * file a person edits. Codes are public API (SARIF rule ids, docs): never rename one.
  */
+import type { GovernanceFindingCode } from '../governance/codes.js';
 import type { PolicyFindingCode } from '../policy/codes.js';
 import type { ValidateFindingCode } from '../validate/codes.js';
 import type { LintFindingCode } from '../lint/codes.js';
 import type { ValuesFindingCode } from './values/check-values.js';
 import type { ChartCheckFindingCode } from '../charts/check-codes.js';
 
-export type FindingCode = CoreFindingCode | LintFindingCode | ValuesFindingCode | ValidateFindingCode | PolicyFindingCode | ChartCheckFindingCode;
+export type FindingCode = CoreFindingCode | LintFindingCode | ValuesFindingCode | ValidateFindingCode | PolicyFindingCode | ChartCheckFindingCode | GovernanceFindingCode;
 
 type CoreFindingCode =
   | 'YAML_SYNTAX'

@@ -71,32 +71,28 @@ export function textReport(diff: FleetDiff): string {
   return out;
 }
 
-export function jsonReport(diff: FleetDiff): string {
+/** The diff's fields of a JSON report (the common reporter adds the schema version, tool and findings). */
+export function jsonData(diff: FleetDiff): Record<string, unknown> {
   const apps = diff.applications;
   const resources = apps.flatMap((a) => a.resources);
   const count = (status: string) => resources.filter((r) => r.status === status).length;
-  return `${JSON.stringify(
-    {
-      schemaVersion: 1,
-      base: diff.base,
-      head: diff.head,
-      summary: {
-        applications: countApps(apps),
-        resources: { changed: count('changed'), added: count('added'), removed: count('removed'), unchanged: count('unchanged') },
-      },
-      prune: prunedApps(diff),
-      applications: apps.map((a) => ({
-        service: a.service,
-        env: a.env,
-        name: a.name,
-        status: a.status,
-        errors: a.errors.flatMap((e) => e.findings.map((f) => ({ side: e.side, code: f.code, message: f.message, location: f.location }))),
-        resources: a.resources.map((r) => ({ apiVersion: r.apiVersion, kind: r.kind, namespace: r.namespace, name: r.name, status: r.status, diff: r.diff, secretChanges: r.secretChanges })),
-      })),
+  return {
+    base: diff.base,
+    head: diff.head,
+    summary: {
+      applications: countApps(apps),
+      resources: { changed: count('changed'), added: count('added'), removed: count('removed'), unchanged: count('unchanged') },
     },
-    null,
-    2,
-  )}\n`;
+    prune: prunedApps(diff),
+    applications: apps.map((a) => ({
+      service: a.service,
+      env: a.env,
+      name: a.name,
+      status: a.status,
+      errors: a.errors.flatMap((e) => e.findings.map((f) => ({ side: e.side, code: f.code, message: f.message, location: f.location }))),
+      resources: a.resources.map((r) => ({ apiVersion: r.apiVersion, kind: r.kind, namespace: r.namespace, name: r.name, status: r.status, diff: r.diff, secretChanges: r.secretChanges })),
+    })),
+  };
 }
 
 /** For a PR comment: a summary table per environment, then a collapsible section per Application. */

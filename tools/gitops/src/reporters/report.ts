@@ -16,4 +16,9 @@ export interface Report {
   markdown?: string;
 }
 
-export const toolVersion: string = (JSON.parse(readFileSync(join(toolRoot, 'package.json'), 'utf8')) as { version: string }).version;
+const toolPackage = JSON.parse(readFileSync(join(toolRoot, 'package.json'), 'utf8')) as { version: string; homepage: string };
+
+export const toolVersion: string = toolPackage.version;
+
+/** The tool's documentation page (its README), where each finding code has an anchor. */
+export const toolHomepage: string = toolPackage.homepage;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 import type { Finding } from '../core/findings.js';
 import { toolVersion, type Report } from './report.js';
+import { ruleDoc } from './rule-docs.js';
 
 /**
  * SARIF 2.1.0 for GitHub code scanning: repository-relative URIs, lines >= 1, the finding code
@@ -10,7 +11,7 @@ import { toolVersion, type Report } from './report.js';
 export function sarifReport(report: Report): string {
   const rules = new Map<string, ReportingDescriptor>();
   const results: Result[] = report.findings.map((f) => {
-    if (!rules.has(f.code)) rules.set(f.code, { id: f.code, name: ruleName(f.code), shortDescription: { text: f.code.toLowerCase().replace(/_/g, ' ') }, help: f.hint ? { text: f.hint } : undefined });
+    if (!rules.has(f.code)) rules.set(f.code, ruleDescriptor(f));
     const file = anchorFile(f);
     return {
       ruleId: f.code,
@@ -53,6 +54,25 @@ function anchorFile(f: Finding): string {
 function fingerprint(f: Finding, file: string): string {
   // No line numbers: the fingerprint must survive edits elsewhere in the file.
   return createHash('sha256').update([f.code, file, f.application ?? '', f.resource?.kind ?? '', f.resource?.name ?? '', f.resource?.pointer ?? '', f.message].join('\0')).digest('hex').slice(0, 32);
+}
+
+/**
+ * A rule as code scanning lists it: the README's description and anchor, and for security
+ * rules a `security-severity` with the `security` tag, which GitHub needs to rank the alert.
+ */
+function ruleDescriptor(f: Finding): ReportingDescriptor {
+  const doc = ruleDoc(f.code);
+  const security = doc.securitySeverity !== undefined;
+  return {
+    id: f.code,
+    name: ruleName(f.code),
+    shortDescription: { text: f.code.toLowerCase().replace(/_/g, ' ') },
+    fullDescription: { text: doc.description },
+    helpUri: doc.helpUri,
+    help: { text: `${doc.description}\n${doc.helpUri}`, markdown: `${doc.description}\n\n[${f.code}](${doc.helpUri})` },
+    defaultConfiguration: { level: f.severity === 'error' ? 'error' : 'warning' },
+    properties: security ? { tags: ['security'], 'security-severity': doc.securitySeverity } : { tags: ['reliability'] },
+  };
 }
 
 function ruleName(code: string): string {

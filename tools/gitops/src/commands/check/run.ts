@@ -1,6 +1,8 @@
 import type { CommandHandler } from '../../cli/types.js';
 import { sortFindings, uniqueFindings } from '../../core/findings.js';
 import { attachValuesOrigins } from '../../lint/attach-origins.js';
+import { checkOwners } from '../../governance/check-owners.js';
+import { readCodeowners } from '../../governance/read-codeowners.js';
 import { lintRepo } from '../../lint/lint-repo.js';
 import { policyStage, policyToday } from '../../policy/policy-stage.js';
 import { FleetRun } from '../../render/fleet-run.js';
@@ -29,8 +31,10 @@ export const runCheck: CommandHandler<CheckOptions> = async (ctx, options) => {
   // Policy also needs the rest of each selected environment: cross-Application rules see them all.
   const policy = await policyStage(run, { ...scope, today });
   const located = await attachValuesOrigins([...validation.findings, ...policy.findings], policy.apps, run.values);
+  const owners = await readCodeowners(ws.snapshot);
+  const governance = owners.codeowners ? checkOwners(ws.model, owners.codeowners, { services: options.service }) : owners.findings;
 
-  const findings = sortFindings(uniqueFindings([...lint.findings, ...fleet.findings, ...fleet.apps.flatMap((a) => a.findings), ...located]));
+  const findings = sortFindings(uniqueFindings([...lint.findings, ...fleet.findings, ...fleet.apps.flatMap((a) => a.findings), ...located, ...governance]));
   const resources = validation.results;
   const valid = resources.filter((r) => r.status === 'valid').length;
   const seconds = ((Date.now() - started) / 1000).toFixed(1);

@@ -1,16 +1,22 @@
+import { readFile } from 'node:fs/promises';
 import type { CommandHandler } from '../../cli/types.js';
+import { checkResultsMarkdown, hasCheckFindings, parseCheckResults, type CheckResults } from '../../diff/check-results.js';
 import { diffFleet } from '../../diff/diff-fleet.js';
 import { parseIgnore } from '../../diff/ignore.js';
-import { countApps, jsonReport, markdownReport, textReport } from '../../diff/report.js';
-import { writeAtomic } from '../../write-atomic.js';
+import { countApps, jsonData, markdownReport, textReport, visibleApps } from '../../diff/report.js';
+import { foreignChanges } from '../../governance/foreign-changes.js';
+import { readCodeowners } from '../../governance/read-codeowners.js';
 import { openWorkspace, type Workspace } from '../../workspace.js';
 import { ConfigError, UsageError } from '../../core/errors.js';
+import type { Finding } from '../../core/findings.js';
 import type { EmptyBase } from '../../diff/diff-fleet.js';
 import type { DiffOptions } from './command.js';
 
 export const runDiff: CommandHandler<DiffOptions> = async (ctx, options) => {
   const started = Date.now();
   const range = splitRange(options);
+  // Read first: a missing or unreadable check report fails before anything renders.
+  const checks = options.checkReport === undefined ? undefined : await readCheckReport(options.checkReport);
   const headWs = await openWorkspace({ repo: ctx.repo, ref: range.head, env: ctx.env });
   const compared = await comparedBase(headWs, range.base, options.mergeBase);
   const baseWs = await openBase(ctx.repo, compared.ref, headWs, ctx.env, compared.label);
@@ -25,23 +31,50 @@ export const runDiff: CommandHandler<DiffOptions> = async (ctx, options) => {
     env: ctx.env,
   });
 
-  const report = options.format === 'json' ? jsonReport(diff) : options.format === 'markdown' ? markdownReport(diff) : textReport(diff);
-  if (options.out) await writeAtomic(options.out, report);
+  const authorTeam = options.authorTeam ?? ctx.env.GITOPS_AUTHOR_TEAM;
+  const ownership = authorTeam ? await ownershipFindings('empty' in baseWs ? headWs : baseWs, changed, authorTeam) : [];
+  const sections = [checks ? checkResultsMarkdown(checks) : '', markdownReport(diff)].filter(Boolean);
+  const markdown = sections.join('\n');
   let commented = '';
   if (options.comment) {
     // Loaded only when asked: Octokit is not needed to diff.
     const { postDiffComment } = await import('../../diff/comment.js');
-    commented = `; ${await postDiffComment(diff, ctx.env, options.pr)}`;
+    const worthPosting = visibleApps(diff).length > 0 || (checks !== undefined && hasCheckFindings(checks));
+    commented = `; ${await postDiffComment(worthPosting ? markdown : undefined, ctx.env, options.pr)}`;
   }
   const c = countApps(diff.applications);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const failed = diff.applications.flatMap((a) => a.errors.flatMap((e) => e.findings));
   return {
-    findings: [...diff.findings, ...failed],
-    stdout: options.out ? undefined : report,
+    findings: [...diff.findings, ...failed, ...ownership],
+    stdout: textReport(diff),
+    markdown,
+    data: jsonData(diff),
     summary: `${c.changed} changed, ${c.added} added, ${c.removed} removed, ${c.error} failed, ${c.unchanged} unchanged of ${diff.applications.length} affected applications (${changed.size} files changed) in ${seconds}s${commented}`,
   };
 };
+
+/** The check report beside the diff in the PR comment; untrusted in a workflow_run, so only its shape is taken. */
+async function readCheckReport(file: string): Promise<CheckResults> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UsageError('PATH_NOT_FOUND', `--check-report ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, {
+      hint: 'Pass the file gitops check --format json=FILE wrote (in CI: the check job\'s artifact).',
+      cause: err,
+    });
+  }
+  const results = parseCheckResults(text);
+  if (!results) throw new UsageError('USAGE', `--check-report ${file}: not a JSON report of gitops check (schemaVersion 1)`, { hint: 'Write it with gitops check --format json=FILE.' });
+  return results;
+}
+
+/** Changed files the author's team does not own, by the base's CODEOWNERS (the one GitHub enforces). */
+async function ownershipFindings(ws: Workspace, changed: Set<string>, authorTeam: string): Promise<Finding[]> {
+  const { codeowners, findings } = await readCodeowners(ws.snapshot);
+  return codeowners ? foreignChanges(codeowners, changed, authorTeam) : findings;
+}
 
 /** `--base A...B` is `--base A --head B`, as in `git diff A...B`. */
 function splitRange(options: DiffOptions): { base: string; head?: string } {
