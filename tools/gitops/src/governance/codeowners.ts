@@ -56,7 +56,7 @@ export function parseCodeowners(file: string, text: string): Codeowners {
       return;
     }
     const shallow = /[^*]\/\*$/.test(pattern);
-    rules.push({ pattern, owners, line, matcher: ignore().add(pattern.replace(/\\#/g, '#')), shallow });
+    rules.push({ pattern, owners, line, matcher: ignore().add(pattern), shallow });
   });
   return { file, rules, findings };
 }
