@@ -53,7 +53,9 @@ const outputSchema: JSONSchemaType<KubeconformOutput> = {
     },
   },
 };
-const isOutput = new Ajv({ allErrors: false }).compile(outputSchema);
+// Compiled on first use: loading this module (every check imports it) must not cost an ajv compile.
+let outputValidator: ((data: unknown) => data is KubeconformOutput) | undefined;
+const isOutput = (data: unknown): data is KubeconformOutput => (outputValidator ??= new Ajv({ allErrors: false }).compile(outputSchema))(data);
 
 /** The kubeconform binary; verbs: `validate`. */
 export class KubeconformRunner {
