@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fleetFiles, service } from '../fixtures/fleet.js';
@@ -144,6 +144,8 @@ describe('gitops lint --format', () => {
   it('writes SARIF that code scanning accepts, JSON and JUnit, in one run', () => {
     const repo = createRepo(fleetFiles());
     repo.commit('typo', { 'services/shop/values-prod.yaml': 'replicaCont: 2\n' });
+    // Report directories are never created: a mistyped one would hide the report.
+    mkdirSync(join(repo.dir, 'out'));
     const r = lint(repo, '--format', 'json', '--format', `sarif=${join(repo.dir, 'out/lint.sarif')}`, '--format', `junit=${join(repo.dir, 'lint.xml')}`);
     expect(r.exitCode).toBe(1);
 

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv from 'ajv-draft-04';
+import AjvDraft04 from 'ajv-draft-04';
 import { expect, it } from 'vitest';
 import { schemaDir } from '../fixtures/example-fleet.js';
 import { fleetFiles } from '../fixtures/fleet.js';
@@ -43,7 +43,8 @@ it('check writes GitHub annotations on the values line, valid SARIF with documen
 
   // SARIF: valid against the 2.1.0 schema; every rule described, linked to its README anchor.
   const sarif = JSON.parse(readFileSync(join(repo.dir, 'reports/gitops.sarif'), 'utf8')) as { runs: { tool: { driver: { rules: SarifRule[] } } }[] };
-  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false }) // the schema's language pattern is not valid in Unicode mode;
+  // A CommonJS module: its class is the module's default export.
+  const ajv = new AjvDraft04.default({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false }) // the schema's language pattern is not valid in Unicode mode;
   const valid = ajv.validate(sarifSchema, sarif);
   expect(ajv.errors ?? [], 'SARIF 2.1.0 schema errors').toEqual([]);
   expect(valid).toBe(true);
