@@ -1,10 +1,10 @@
-import { visit, Scalar } from 'yaml';
 import type { Finding } from '../core/findings.js';
 import { posix } from 'node:path';
 import { refusalFinding } from '../core/repo/snapshot.js';
 import { fileRole } from '../core/repo/file-limits.js';
 import { locate, parseValuesFile, parseYamlDocs, parseYamlMapping, type YamlDoc } from '../core/yaml/parse-yaml.js';
 import type { Workspace } from '../workspace.js';
+import { yaml11Findings } from './yaml11.js';
 
 /** The YAML a person edits: everything under these trees except chart templates (Go templates, not YAML). */
 const LINTED = /^(services|environments|argocd|platform-charts)\/.*\.ya?ml$/;
@@ -15,9 +15,6 @@ const VALUES_SCHEMA = /^platform-charts\/[^/]+\/values\.schema\.json$/;
 /** Files helm reads as values, with YAML 1.1 rules. */
 const VALUES_FILE = /^(services\/[^/]+\/values(-[^/]+)?|environments\/[^/]+\/values|platform-charts\/[^/]+\/values)\.ya?ml$/;
 
-/** YAML 1.1 plain scalars that YAML 1.2 reads as strings but helm does not. */
-const YAML11_BOOL = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
-const YAML11_NUMBER = /^[-+]?(0[0-7_]+|0b[01_]+|\d[\d_]*(:[0-5]?\d)+(\.\d*)?)$/;
 
 /**
  * Syntax, duplicate keys, alias bombs, tabs and YAML 1.1 surprises in every YAML file a person
@@ -47,7 +44,7 @@ export async function lintFiles(ws: Workspace): Promise<Finding[]> {
     if (VALUES_FILE.test(file)) {
       const parsed = parseValuesFile(file, text);
       findings.push(...parsed.findings);
-      if (parsed.doc) findings.push(...yaml11Surprises(parsed.doc));
+      if (parsed.doc) findings.push(...yaml11Findings(parsed.doc));
       continue;
     }
     const role = fileRole(file);
@@ -158,28 +155,6 @@ function tabs(file: string, text: string): Finding[] {
     if (at >= 0 && line.trim()) {
       out.push({ code: 'YAML_TAB', severity: 'error', message: 'tab in indentation', hint: 'Indent YAML with spaces.', location: { file, line: i + 1, column: at + 1 } });
     }
-  });
-  return out;
-}
-
-function yaml11Surprises(doc: YamlDoc): Finding[] {
-  const out: Finding[] = [];
-  visit(doc.doc, {
-    // Keys too: `on:` becomes the key "true".
-    Scalar(_, node) {
-      if (node.type !== Scalar.PLAIN || !node.range) return;
-      const text = node.source ?? String(node.value);
-      const bool = YAML11_BOOL.test(text);
-      if (!bool && !YAML11_NUMBER.test(text)) return;
-      const pos = doc.lines.linePos(node.range[0]);
-      out.push({
-        code: 'VALUES_YAML11',
-        severity: 'warning',
-        message: `${JSON.stringify(text)} is read by helm as ${bool ? 'a boolean' : 'a number'}, not the string it looks like (YAML 1.1)`,
-        hint: `Quote it ("${text}") if a string is meant${bool ? ', or write true/false' : ''}.`,
-        location: { file: doc.file, line: pos.line, column: pos.col },
-      });
-    },
   });
   return out;
 }

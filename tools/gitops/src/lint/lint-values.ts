@@ -4,11 +4,13 @@ import { originFor, type RenderPlan, type TreeRef } from '../core/render/plan.js
 import type { ValidateFunction } from 'ajv';
 import { checkValues, valuesSchema } from '../core/values/check-values.js';
 import { fileLayer, isMap, mergeLayers, type ValueLayer } from '../core/values/layers.js';
+import { schemaTypesAt } from '../core/values/schema-types.js';
 import { setValue } from '../core/values/set-values.js';
 import { parseValuesFile, parseYamlDocs } from '../core/yaml/parse-yaml.js';
 import { ChartStore } from '../render/chart-store.js';
 import { compileCached } from '../validate/compiled-validators.js';
 import type { Workspace } from '../workspace.js';
+import { yaml11Findings } from './yaml11.js';
 
 
 /** The values helm merges for one Application, each layer able to say where a path is written. */
@@ -123,13 +125,34 @@ export class AppValuesCache {
 export async function lintValues(plan: RenderPlan, values: AppValuesCache): Promise<Finding[]> {
   const appValues = await values.get(plan);
   if (!appValues?.schema) return [];
-  return checkValues(appValues.layers, appValues.merged, values.validator(appValues.schema.text), {
-    application: plan.app.name,
-    env: plan.env.name,
-    service: plan.service,
-    schemaFile: appValues.schema.file,
-    defaultFile: appValues.defaultFile,
-  });
+  return [
+    ...leadingZeroNumbers(appValues),
+    ...checkValues(appValues.layers, appValues.merged, values.validator(appValues.schema.text), {
+      application: plan.app.name,
+      env: plan.env.name,
+      service: plan.service,
+      schemaFile: appValues.schema.file,
+      defaultFile: appValues.defaultFile,
+    }),
+  ];
+}
+
+/**
+ * The leading-zero numbers of the value files this Application reads, each with the fix the
+ * chart's schema asks for at its path (lint-files reports them too, without a schema: the
+ * finding with the schema's hint comes first and wins the deduplication).
+ */
+function leadingZeroNumbers(appValues: AppValues): Finding[] {
+  let schema: unknown;
+  try {
+    schema = JSON.parse(appValues.schema!.text);
+  } catch {
+    return [];
+  }
+  return appValues.layers
+    .filter((l) => l.kind === 'file' && l.doc)
+    .flatMap((l) => yaml11Findings(l.doc!, (path) => schemaTypesAt(schema, path)))
+    .filter((f) => f.code === 'VALUES_YAML11_NUMBER');
 }
 
 /** One layer per helm parameter, located at the Application field (and so the service.yaml line) it came from. */

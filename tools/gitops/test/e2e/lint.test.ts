@@ -75,8 +75,8 @@ describe('gitops lint: values against the chart schema, at the line that set the
     const repo = createRepo(fleetFiles());
     repo.commit('octal', { 'services/blog/values-dev.yaml': 'replicaCount: 010\n' });
     const r = lint(repo);
-    expect(r.exitCode).toBe(0);
-    expect(r.stdout).toContain('services/blog/values-dev.yaml:1:15 warning VALUES_YAML11 "010" is read by helm as a number');
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain('services/blog/values-dev.yaml:1:15 error VALUES_YAML11_NUMBER 010 is read as octal: helm renders 8, not 10 (YAML 1.1)');
   });
 
   it('reports other schema rules at the value that breaks them', () => {

@@ -11,11 +11,13 @@ export interface ValueLayer {
   data: Record<string, unknown>;
   /** Where a path of this layer is written. */
   locate(path: JsonPath, which?: 'key' | 'value'): SourceLocation;
+  /** The parsed file of a chart or file layer, for checks that need its text (YAML 1.1 forms). */
+  doc?: YamlDoc;
 }
 
 export function fileLayer(kind: 'chart' | 'file', doc: YamlDoc | undefined, file: string): ValueLayer {
   const data = doc && isMap(doc.data) ? doc.data : {};
-  return { kind, data, locate: (path, which) => (doc ? locate(doc, path, which) : { file }) };
+  return { kind, data, doc, locate: (path, which) => (doc ? locate(doc, path, which) : { file }) };
 }
 
 export function isMap(value: unknown): value is Record<string, unknown> {

@@ -61,8 +61,8 @@ function parseUncached(file: string, text: string, version: '1.1' | '1.2'): { do
       prettyErrors: false,
       strict: true,
       version,
-      // helm's YAML 1.1 reader leaves timestamps as strings.
-      customTags: (tags) => tags.filter((t) => typeof t === 'string' || t.tag !== 'tag:yaml.org,2002:timestamp'),
+      // helm's YAML 1.1 reader (go-yaml v2) leaves timestamps as strings and has no base-60 numbers (1:30).
+      customTags: (tags) => tags.filter((t) => typeof t === 'string' || (t.tag !== 'tag:yaml.org,2002:timestamp' && t.format !== 'TIME')),
     }) as Document.Parsed[];
   } catch (err) {
     // The parser recurses per nesting level: thousands of levels overflow its stack.
