@@ -1,30 +1,22 @@
 import type { Report } from './report.js';
 import { toolVersion } from './report.js';
+import { countFindings, countResources } from './summary.js';
 
 /**
  * The JSON report. `schemaVersion` changes only when a field is removed or changes meaning;
- * new fields may appear at any time.
+ * new fields may appear at any time. Version 2: `summary.errors` and `summary.warnings` count
+ * findings, as the text summary does; objects that could not be checked are `unchecked`.
  */
 export function jsonReport(report: Report): string {
   const results = report.resources ?? [];
-  const count = (status: string) => results.filter((r) => r.status === status).length;
-  // A command's own counts join the common summary; its other fields follow the results.
+  // A command's own counts (applications, waived) join the common summary; its other fields follow the results.
   const { summary: ownSummary, ...data } = (report.data ?? {}) as { summary?: Record<string, unknown> };
   return `${JSON.stringify(
     {
-      schemaVersion: 1,
+      schemaVersion: 2,
       tool: { name: 'gitops', version: toolVersion },
       command: report.command,
-      summary: {
-        resources: results.length,
-        valid: count('valid'),
-        invalid: count('invalid'),
-        errors: count('error'),
-        skipped: count('skipped'),
-        findings: report.findings.length,
-        warnings: report.findings.filter((f) => f.severity === 'warning').length,
-        ...ownSummary,
-      },
+      summary: { ...ownSummary, ...countResources(results), ...countFindings(report.findings) },
       results,
       ...data,
       findings: report.findings,

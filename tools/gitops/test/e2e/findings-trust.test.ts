@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { schemaDir } from '../fixtures/example-fleet.js';
 import { fleetFiles } from '../fixtures/fleet.js';
@@ -64,5 +66,31 @@ describe('YAML 1.1 numbers that change a value', () => {
     const r = runCli(['check', '--env', 'prod', '--service', 'shop'], { cwd: repo.dir, env });
     expect(r.stdout).toContain('services/shop/values-prod.yaml:1:15 error VALUES_YAML11_NUMBER 0700 is read as octal: helm renders 448');
     expect(r.exitCode, r.stderr).toBe(1);
+  });
+});
+
+describe('counts and words', () => {
+  it('the JSON summary counts what the text says, with the same words', () => {
+    const repo = createRepo(fleetFiles());
+    repo.commit('values', { 'services/shop/values-prod.yaml': 'replicaCount: 0700\nenvironment: on\n' });
+    const r = runCli(['check', '--env', 'prod', '--service', 'shop', '--format', 'text', '--format', 'json=report.json'], { cwd: repo.dir, env });
+    expect(r.exitCode, r.stderr).toBe(1);
+    const report = JSON.parse(readFileSync(join(repo.dir, 'report.json'), 'utf8')) as {
+      schemaVersion: number;
+      summary: { applications: number; rendered: number; findings: number; errors: number; warnings: number; unchecked: number };
+      findings: { severity: string }[];
+    };
+    const textLines = r.stdout.split('\n').filter((l) => / (error|warning) [A-Z0-9_]+ /.test(l));
+    const textErrors = textLines.filter((l) => / error [A-Z0-9_]+ /.test(l)).length;
+    const textWarnings = textLines.filter((l) => / warning [A-Z0-9_]+ /.test(l)).length;
+    expect(textErrors).toBeGreaterThan(0);
+    expect(textWarnings, r.stdout).toBeGreaterThan(0);
+    expect(report.schemaVersion).toBe(2);
+    expect(report.summary).toMatchObject({ applications: 1, findings: textLines.length, errors: textErrors, warnings: textWarnings });
+    expect(new Set(report.findings.map((f) => f.severity))).toEqual(new Set(['error', 'warning']));
+    // The summary line: singular where there is one, and the same totals.
+    const summary = new RegExp(`^checked 1 application \\((\\d) rendered, \\d+/\\d+ resources? valid\\): ${textErrors} errors?, ${textWarnings} warnings? in [\\d.]+s$`, 'm');
+    expect(r.stderr).toMatch(summary);
+    expect(Number(summary.exec(r.stderr)![1])).toBe(report.summary.rendered);
   });
 });

@@ -150,7 +150,7 @@ describe('gitops lint --format', () => {
     expect(r.exitCode).toBe(1);
 
     const json = JSON.parse(r.stdout) as { schemaVersion: number; summary: { findings: number }; findings: { code: string; location: { file: string; line: number } }[] };
-    expect(json.schemaVersion).toBe(1);
+    expect(json.schemaVersion).toBe(2);
     expect(json.findings.map((f) => [f.code, f.location.file, f.location.line])).toEqual([['VALUES_UNKNOWN_KEY', 'services/shop/values-prod.yaml', 1]]);
 
     const sarif = JSON.parse(readFileSync(join(repo.dir, 'out/lint.sarif'), 'utf8'));

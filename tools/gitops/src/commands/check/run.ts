@@ -7,7 +7,7 @@ import { lintRepo } from '../../lint/lint-repo.js';
 import { policyStage, policyToday } from '../../policy/policy-stage.js';
 import { FleetRun } from '../../render/fleet-run.js';
 import { renderFleet } from '../../render/render-fleet.js';
-import { countSummary } from '../../reporters/summary.js';
+import { countResources, countSummary, plural } from '../../reporters/summary.js';
 import { prepareSchemas } from '../../validate/schema-preflight.js';
 import { validateRendered } from '../../validate/validate-stage.js';
 import { openWorkspace } from '../../workspace.js';
@@ -36,12 +36,14 @@ export const runCheck: CommandHandler<CheckOptions> = async (ctx, options) => {
 
   const findings = sortFindings(uniqueFindings([...lint.findings, ...fleet.findings, ...fleet.apps.flatMap((a) => a.findings), ...located, ...governance]));
   const resources = validation.results;
-  const valid = resources.filter((r) => r.status === 'valid').length;
+  const { valid } = countResources(resources);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const rendered = fleet.apps.filter((a) => a.manifests !== undefined).length;
   return {
     findings,
     resources,
-    summary: `checked ${fleet.apps.length} applications (${rendered} rendered, ${valid}/${resources.length} resources valid${policy.waived ? `, ${policy.waived} policy findings waived` : ''}): ${countSummary(findings)} in ${seconds}s`,
+    // The JSON summary carries the same counts under the same words.
+    data: { summary: { applications: fleet.apps.length, rendered, waived: policy.waived } },
+    summary: `checked ${plural(fleet.apps.length, 'application')} (${rendered} rendered, ${valid}/${plural(resources.length, 'resource')} valid): ${countSummary(findings, policy.waived)} in ${seconds}s`,
   };
 };

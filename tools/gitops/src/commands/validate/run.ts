@@ -7,7 +7,7 @@ import { UsageError } from '../../core/errors.js';
 import { sortFindings, type Finding } from '../../core/findings.js';
 import { FleetRun } from '../../render/fleet-run.js';
 import { renderFleet } from '../../render/render-fleet.js';
-import { countSummary } from '../../reporters/summary.js';
+import { countResources, countSummary, plural } from '../../reporters/summary.js';
 import { Git } from '../../runners/git.js';
 import { problemVerdicts } from '../../validate/manifest-problems.js';
 import { readManifestFiles } from '../../validate/manifest-files.js';
@@ -29,11 +29,12 @@ interface Outcome {
 export const runValidate: CommandHandler<ValidateOptions> = async (ctx, options) => {
   const started = Date.now();
   const { resources, findings, scope } = options.paths.length > 0 ? await fromFiles(ctx, options, process.cwd()) : await fromRender(ctx, options);
-  const count = (status: ResourceResult['status']) => resources.filter((r) => r.status === status).length;
+  const c = countResources(resources);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  // The words of the JSON summary: `unchecked` objects, so that "errors" only ever counts findings.
   const summary =
-    `validated ${resources.length} resources of ${scope} with ${options.engine}: ` +
-    `${count('valid')} valid, ${count('invalid')} invalid, ${count('error')} errors, ${count('skipped')} skipped; ${countSummary(findings)} in ${seconds}s`;
+    `validated ${plural(c.resources, 'resource')} of ${scope} with ${options.engine}: ` +
+    `${c.valid} valid, ${c.invalid} invalid, ${c.unchecked} unchecked, ${c.skipped} skipped; ${countSummary(findings)} in ${seconds}s`;
   return { findings: sortFindings(findings), resources, summary };
 };
 
