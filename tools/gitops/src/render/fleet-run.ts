@@ -27,6 +27,8 @@ export interface FleetRunOptions {
   /** Environment for locating helm (GITOPS_HELM_BIN, PATH). */
   env?: NodeJS.ProcessEnv;
   onProgress?: (done: number, total: number) => void;
+  /** `check`: Applications whose values break only the chart's schema are still rendered for validate and policy (RenderedApp.pastValuesSchema). */
+  renderPastValuesSchema?: boolean;
   /** Rewrites plans before anything renders: `chart impact` moves a chart's pins to another version. */
   transformPlan?: (plan: RenderPlan) => RenderPlan;
 }
@@ -91,7 +93,7 @@ export class FleetRun {
         if (!hit) {
           hit = this.limit(async () => {
             const helm = await this.helmRunner();
-            const app = await renderApp(plan, { git: this.ws.git, helm, snapshot: this.ws.snapshot, charts: this.charts, cacheDir: this.ws.cacheDir });
+            const app = await renderApp(plan, { git: this.ws.git, helm, snapshot: this.ws.snapshot, charts: this.charts, cacheDir: this.ws.cacheDir, renderPastValuesSchema: this.options.renderPastValuesSchema });
             this.options.onProgress?.(++this.rendered, total);
             return app;
           });

@@ -25,6 +25,12 @@ export interface RenderedApp {
   findings: Finding[];
   /** True when the manifests came from the render cache. */
   cached: boolean;
+  /**
+   * helm refused the values (values.schema.json) and `manifests` are what it renders without
+   * that check (only with `renderPastValuesSchema`): the render still failed, but validate
+   * and policy can judge the objects in the same run.
+   */
+  pastValuesSchema?: boolean;
 }
 
 export interface RenderDeps {
@@ -33,7 +39,12 @@ export interface RenderDeps {
   snapshot: Snapshot;
   charts: ChartStore;
   cacheDir: string;
+  /** `check`: when helm refuses the values only for the chart's schema, render again without it (see RenderedApp.pastValuesSchema). */
+  renderPastValuesSchema?: boolean;
 }
+
+/** helm's error when the merged values break the chart's values.schema.json. */
+const VALUES_SCHEMA_REFUSED = /values don't meet the specifications of the schema/;
 
 /** Renders one Application exactly as Argo CD's repo-server would, through a content-addressed cache. */
 export async function renderApp(plan: RenderPlan, deps: RenderDeps): Promise<RenderedApp> {
@@ -109,7 +120,18 @@ export async function renderApp(plan: RenderPlan, deps: RenderDeps): Promise<Ren
   if (!out.ok) {
     // helm names no file: point at the service's most specific value file that exists.
     const ownValues = valueFiles.filter((v) => v.display.startsWith(`services/${plan.service}/`)).map((v) => v.display);
-    return fail('HELM_TEMPLATE_FAILED', `helm template failed: ${out.error}`, { file: ownValues[ownValues.length - 1] ?? plan.chart.origin[0]!.file }, 'Run `gitops lint` to map values errors to their line, or --show-command to reproduce.');
+    const where = { file: ownValues[ownValues.length - 1] ?? plan.chart.origin[0]!.file };
+    if (deps.renderPastValuesSchema && VALUES_SCHEMA_REFUSED.test(out.error)) {
+      // Not cached: these are not the bytes Argo CD would get (it gets none).
+      const past = await deps.helm.template(chart.dir, [...args, '--skip-schema-validation']);
+      if (past.ok) {
+        result.manifests = past.stdout;
+        result.pastValuesSchema = true;
+        return fail('HELM_TEMPLATE_FAILED', `helm refuses the values: ${out.error}`, where, 'Fix the values errors above; the objects were checked as helm renders them without the schema check.');
+      }
+    }
+    const hint = deps.renderPastValuesSchema ? '`gitops render --show-command` prints the helm command line to reproduce it.' : 'Run `gitops lint` to map values errors to their line, or --show-command to reproduce.';
+    return fail('HELM_TEMPLATE_FAILED', `helm template failed: ${out.error}`, where, hint);
   }
   result.manifests = out.stdout;
   await writeAtomic(cacheFile, out.stdout);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { schemaDir } from '../fixtures/example-fleet.js';
+import { exampleFleetRepo, schemaDir } from '../fixtures/example-fleet.js';
 import { fleetFiles } from '../fixtures/fleet.js';
 import { createRepo } from '../helpers/git-repo.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -92,5 +92,60 @@ describe('counts and words', () => {
     const summary = new RegExp(`^checked 1 application \\((\\d) rendered, \\d+/\\d+ resources? valid\\): ${textErrors} errors?, ${textWarnings} warnings? in [\\d.]+s$`, 'm');
     expect(r.stderr).toMatch(summary);
     expect(Number(summary.exec(r.stderr)![1])).toBe(report.summary.rendered);
+  });
+});
+
+describe('one round', () => {
+  it('values that break the schema still render: validate and policy findings come in the same check, helm refusal once', () => {
+    const repo = createRepo(fleetFiles());
+    repo.commit('bad', { 'services/shop/values-prod.yaml': 'replicaCount: many\n' });
+    const r = runCli(['check', '--env', 'prod', '--service', 'shop'], { cwd: repo.dir, env });
+    expect(r.exitCode, r.stderr).toBe(1);
+    const lines = r.stdout.split('\n').filter((l) => / (error|warning) [A-Z0-9_]+ /.test(l));
+    // The root cause first, once, without helm's copy of the values errors and without sending the team to another command.
+    expect(lines[0]).toBe("services/shop/values-prod.yaml error HELM_TEMPLATE_FAILED shop-prod: helm refuses to render these values: they break the chart's values.schema.json (each error above, at its values line)");
+    expect(lines.filter((l) => l.includes('HELM_TEMPLATE_FAILED'))).toHaveLength(1);
+    expect(r.stdout).not.toContain('gitops lint');
+    expect(r.stdout).not.toContain("at '/replicaCount'");
+    expect(r.stdout).toContain('services/shop/values-prod.yaml:1:15 error VALUES_WRONG_TYPE replicaCount: string "many" where integer is expected');
+    // The objects helm renders without its schema check are validated and put through policy in the same run.
+    expect(r.stdout).toMatch(/ error MANIFEST_INVALID .*Deployment shop.*\/spec\/replicas/);
+    expect(r.stdout).toMatch(/ (error|warning) POLICY_[A-Z_]+ shop-prod: /);
+    // Argo CD would get no manifests: not counted as rendered.
+    expect(r.stderr).toMatch(/checked 1 application \(0 rendered, /);
+  });
+
+  it('a render that fails for another reason says how to reproduce it, not to run lint', () => {
+    const files = fleetFiles();
+    files['platform-charts/web/templates/fail.yaml'] = '{{- if eq .Values.environment "broken" }}{{ fail "environment broken" }}{{ end }}\n';
+    const repo = createRepo(files);
+    repo.commit('broken', { 'services/shop/values-prod.yaml': 'environment: broken\n' });
+    const r = runCli(['check', '--env', 'prod', '--service', 'shop'], { cwd: repo.dir, env });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toMatch(/^services\/shop\/values-prod\.yaml error HELM_TEMPLATE_FAILED shop-prod: helm template failed: .*environment broken/m);
+    expect(r.stdout).toContain('hint: `gitops render --show-command` prints the helm command line to reproduce it.');
+    expect(r.stdout).not.toContain('gitops lint');
+  });
+});
+
+describe('no blame on others', () => {
+  it('an Application that does not render makes no error on its callers; its failure comes first', { timeout: 600_000 }, () => {
+    const repo = exampleFleetRepo();
+    const file = join(repo.dir, 'services/api-gateway/values-prod.yaml');
+    const prod = readFileSync(file, 'utf8');
+    expect(prod).toContain('  minReplicas: 3\n  maxReplicas: 15\n');
+    // A template failure (minimum above maximum), not a schema error: api-gateway-prod does not render.
+    repo.write({ 'services/api-gateway/values-prod.yaml': prod.replace('  minReplicas: 3\n  maxReplicas: 15\n', '  minReplicas: 5\n  maxReplicas: 4\n') });
+
+    const r = runCli(['check', '--env', 'prod'], { cwd: repo.dir, env });
+    expect(r.exitCode).toBe(1);
+    const lines = r.stdout.split('\n').filter((l) => / (error|warning) [A-Z0-9_]+ /.test(l));
+    expect(lines[0]).toMatch(/^services\/api-gateway\/values-prod\.yaml error HELM_TEMPLATE_FAILED api-gateway-prod: helm template failed: .*greater than autoscaling\.maxReplicas/);
+    const consequences = lines.filter((l) => l.includes('POLICY_AUTHZ_PRINCIPAL_UNKNOWN'));
+    expect(consequences.length).toBeGreaterThan(0);
+    for (const line of consequences) {
+      expect(line).toMatch(/ warning POLICY_AUTHZ_PRINCIPAL_UNKNOWN .*\(not checked: api-gateway-prod did not render\)$/);
+    }
+    expect(lines.filter((l) => / error /.test(l) && !l.includes('api-gateway'))).toEqual([]);
   });
 });

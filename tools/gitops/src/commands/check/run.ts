@@ -4,6 +4,7 @@ import { attachValuesOrigins } from '../../lint/attach-origins.js';
 import { checkOwners } from '../../governance/check-owners.js';
 import { readCodeowners } from '../../governance/read-codeowners.js';
 import { lintRepo } from '../../lint/lint-repo.js';
+import { oneRound } from '../../lint/one-round.js';
 import { policyStage, policyToday } from '../../policy/policy-stage.js';
 import { FleetRun } from '../../render/fleet-run.js';
 import { renderFleet } from '../../render/render-fleet.js';
@@ -21,7 +22,8 @@ export const runCheck: CommandHandler<CheckOptions> = async (ctx, options) => {
   const scope = { envs: options.env, services: options.service };
   // Before rendering: a run that could not validate stops at once, saying what is missing.
   const schemas = await prepareSchemas(ws, { flag: options.schemaDir, env: ctx.env, envs: options.env, cwd: process.cwd() });
-  const run = new FleetRun(ws, { concurrency: options.concurrency, env: ctx.env, onProgress: (done, total) => ctx.progress(`rendering ${done}/${total}`) });
+  // Values that break only the chart's schema are still rendered: validate and policy findings come in the same round.
+  const run = new FleetRun(ws, { concurrency: options.concurrency, env: ctx.env, renderPastValuesSchema: true, onProgress: (done, total) => ctx.progress(`rendering ${done}/${total}`) });
 
   const [lint, fleet] = await Promise.all([lintRepo(run, scope), renderFleet(ws, scope, run)]);
   const apps = run.manifests(fleet.apps);
@@ -34,11 +36,14 @@ export const runCheck: CommandHandler<CheckOptions> = async (ctx, options) => {
   const owners = await readCodeowners(ws.snapshot);
   const governance = owners.codeowners ? checkOwners(ws.model, owners.codeowners, { services: options.service }) : owners.findings;
 
-  const findings = sortFindings(uniqueFindings([...lint.findings, ...fleet.findings, ...fleet.apps.flatMap((a) => a.findings), ...located, ...governance]));
+  // Every Application of the environments in scope (rendered once; the policy stage asked for them): one that did not render leaves other Applications' cross-Application verdicts open.
+  const envs = new Set(fleet.apps.map((a) => a.plan.env.name));
+  const envApps = await run.render((await run.plan()).plans.filter((p) => envs.has(p.env.name)));
+  const findings = oneRound(sortFindings(uniqueFindings([...lint.findings, ...fleet.findings, ...fleet.apps.flatMap((a) => a.findings), ...located, ...governance])), envApps);
   const resources = validation.results;
   const { valid } = countResources(resources);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  const rendered = fleet.apps.filter((a) => a.manifests !== undefined).length;
+  const rendered = fleet.apps.filter((a) => a.manifests !== undefined && !a.pastValuesSchema).length;
   return {
     findings,
     resources,
