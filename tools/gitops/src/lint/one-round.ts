@@ -10,6 +10,7 @@ export const CROSS_APPLICATION_CODES: ReadonlySet<FindingCode> = new Set<Finding
   'POLICY_GATEWAY_UNKNOWN',
   'POLICY_ROUTE_SUBSET_UNDEFINED',
   'POLICY_PDB_BLOCKS_EVICTION',
+  'POLICY_ROUTE_HOST_UNKNOWN',
 ]);
 
 /** The values errors lint reports at their lines, which helm's schema refusal repeats without them. */

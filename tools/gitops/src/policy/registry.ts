@@ -8,6 +8,7 @@ import { probeRules } from './rules/probes.js';
 import { replicaRules } from './rules/replicas.js';
 import { resourceRules } from './rules/resources.js';
 import { routingRules } from './rules/routing.js';
+import { contractRules } from './rules/contracts.js';
 import { secretRules } from './rules/secrets.js';
 import { securityContextRules } from './rules/security-context.js';
 import { serviceAccountRules } from './rules/service-account.js';
@@ -28,6 +29,7 @@ export const rules: readonly Rule[] = [
   ...serviceRules,
   ...meshRules,
   ...routingRules,
+  ...contractRules,
   ...authorizationRules,
   ...networkPolicyRules,
   ...secretRules,

@@ -149,3 +149,33 @@ describe('no blame on others', () => {
     expect(lines.filter((l) => / error /.test(l) && !l.includes('api-gateway'))).toEqual([]);
   });
 });
+
+describe('contracts between the Applications of an environment', () => {
+  it('a Service port change that breaks a caller is reported at the change, naming the caller', { timeout: 600_000 }, () => {
+    const repo = exampleFleetRepo();
+    const file = join(repo.dir, 'services/orders/values-prod.yaml');
+    const before = readFileSync(file, 'utf8');
+    expect(before).not.toMatch(/^service:/m);
+    repo.write({ 'services/orders/values-prod.yaml': `${before}\nservice:\n  port: 8081\n` });
+    const line = before.split('\n').length + 2;
+
+    const r = runCli(['check', '--env', 'prod', '--service', 'orders'], { cwd: repo.dir, env });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain(
+      `services/orders/values-prod.yaml:${line}:9 error POLICY_ROUTE_HOST_UNKNOWN orders-prod: Service orders: serves no port 80, which VirtualService api-gateway-edge of api-gateway-prod routes to (ports: 8081, 9090)`,
+    );
+    // The caller's own route is reported too when the caller is checked.
+    const caller = runCli(['policy', '--env', 'prod', '--service', 'api-gateway'], { cwd: repo.dir, env });
+    expect(caller.stdout).toMatch(/ error POLICY_ROUTE_HOST_UNKNOWN api-gateway-prod: VirtualService api-gateway-edge: routes to orders\.commerce\.svc\.cluster\.local:80, but Service orders of orders-prod has no port 80 \(it serves 8081, 9090\)/);
+  });
+
+  it('a route to a host no Service has fails', { timeout: 600_000 }, () => {
+    const repo = exampleFleetRepo();
+    const file = join(repo.dir, 'services/api-gateway/values.yaml');
+    const before = readFileSync(file, 'utf8');
+    repo.write({ 'services/api-gateway/values.yaml': before.replace('host: products.commerce.svc.cluster.local', 'host: product.commerce.svc.cluster.local') });
+    const r = runCli(['check', '--env', 'prod', '--service', 'api-gateway'], { cwd: repo.dir, env });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toMatch(/^services\/api-gateway\/values\.yaml:\d+:\d+ error POLICY_ROUTE_HOST_UNKNOWN api-gateway-prod: VirtualService api-gateway-edge: routes to product\.commerce\.svc\.cluster\.local:80, but no Application of prod renders a Service product\.commerce\.svc\.cluster\.local/m);
+  });
+});

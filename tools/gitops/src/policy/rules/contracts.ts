@@ -1,0 +1,110 @@
+import type { Manifest } from '../../core/manifests/manifest.js';
+import { arr, fleetOfKind, fqdn, inClusterHost, int, nsOf, rec, str, type PolicyApp, type PolicyFleet } from '../model.js';
+import type { Rule, Violation } from '../rule.js';
+import { on } from './common.js';
+
+const ISTIO_NETWORKING = 'networking.istio.io';
+const ROUTE_KINDS = ['http', 'tcp', 'tls'] as const;
+
+/** A Service of the environment by its in-cluster host name, with its port numbers. */
+interface ServiceEntry {
+  app: PolicyApp;
+  manifest: Manifest;
+  ports: number[];
+}
+
+function servicesByHost(app: PolicyApp, fleet: PolicyFleet): Map<string, ServiceEntry> {
+  return fleet.memo(`services-by-host|${app.env.name}`, () => {
+    const index = new Map<string, ServiceEntry>();
+    for (const { app: owner, manifest } of fleetOfKind(fleet, app, 'Service', '')) {
+      const ports = arr(rec(manifest.object.spec).ports)
+        .map((p) => int(rec(p).port))
+        .filter((p): p is number => p !== undefined);
+      index.set(fqdn(manifest.name, nsOf(manifest, owner.namespace)), { app: owner, manifest, ports });
+    }
+    return index;
+  });
+}
+
+/** One route destination of a VirtualService: where it is, the host and the port it names. */
+interface RouteTarget {
+  vs: Manifest;
+  app: PolicyApp;
+  pointer: string;
+  host: string;
+  port?: number;
+}
+
+function routeTargets(vs: Manifest, app: PolicyApp): RouteTarget[] {
+  const spec = rec(vs.object.spec);
+  const ns = nsOf(vs, app.namespace);
+  const out: RouteTarget[] = [];
+  const add = (destination: unknown, pointer: string) => {
+    const d = rec(destination);
+    if (!str(d.host)) return;
+    out.push({ vs, app, pointer, host: fqdn(str(d.host), ns), port: int(rec(d.port).number) });
+  };
+  for (const kind of ROUTE_KINDS) {
+    arr(spec[kind]).forEach((r, i) => {
+      arr(rec(r).route).forEach((d, j) => add(rec(d).destination, `/spec/${kind}/${i}/route/${j}/destination`));
+      if (kind === 'http' && rec(r).mirror !== undefined) add(rec(r).mirror, `/spec/http/${i}/mirror`);
+    });
+  }
+  return out;
+}
+
+function isVirtualService(m: Manifest): boolean {
+  return m.kind === 'VirtualService' && m.apiVersion.startsWith(`${ISTIO_NETWORKING}/`);
+}
+
+/** What is wrong with a route target, or undefined when a Service serves it. */
+function targetProblem(t: RouteTarget, services: Map<string, ServiceEntry>): { service?: ServiceEntry; what: string } | undefined {
+  // Hosts outside the cluster (a ServiceEntry, the internet) are not a Service's to serve.
+  if (!inClusterHost(t.host) || t.host.includes('*')) return undefined;
+  const service = services.get(t.host);
+  if (!service) return { what: `no Application of ${t.app.env.name} renders a Service ${t.host}` };
+  if (t.port !== undefined && service.ports.length > 0 && !service.ports.includes(t.port)) {
+    return { service, what: `Service ${service.manifest.name} of ${service.app.application} has no port ${t.port} (it serves ${service.ports.join(', ')})` };
+  }
+  return undefined;
+}
+
+export const contractRules: Rule[] = [
+  {
+    code: 'POLICY_ROUTE_HOST_UNKNOWN',
+    title: 'Every in-cluster host and port a VirtualService routes to, and every DestinationRule host, is a Service of the environment that serves that port.',
+    hint: 'Route to a Service that exists with that port (name.namespace and port.number), or, when the Service changed, update its callers in the same change.',
+    severity: { baseline: 'error', restricted: 'error' },
+    mesh: true,
+    check(app, fleet) {
+      const services = servicesByHost(app, fleet);
+      const out: Violation[] = [];
+      // The caller's side: its own routes.
+      for (const vs of app.manifests.filter(isVirtualService)) {
+        for (const t of routeTargets(vs, app)) {
+          const problem = targetProblem(t, services);
+          if (problem) out.push(on(vs, t.port !== undefined && problem.service ? `${t.pointer}/port/number` : `${t.pointer}/host`, `routes to ${t.host}${t.port !== undefined ? `:${t.port}` : ''}, but ${problem.what}`));
+        }
+      }
+      for (const dr of app.manifests.filter((m) => m.kind === 'DestinationRule' && m.apiVersion.startsWith(`${ISTIO_NETWORKING}/`))) {
+        const host = fqdn(str(rec(dr.object.spec).host), nsOf(dr, app.namespace));
+        if (!host || host.includes('*') || !inClusterHost(host) || services.has(host)) continue;
+        out.push(on(dr, '/spec/host', `is for ${host}, but no Application of ${app.env.name} renders that Service`));
+      }
+      // The served side: a change to this Application's Services that breaks another Application's routes is reported here, naming the caller.
+      const own = new Set(app.manifests.filter((m) => m.kind === 'Service'));
+      for (const { app: caller, manifest: vs } of fleetOfKind(fleet, app, 'VirtualService', ISTIO_NETWORKING)) {
+        if (caller === app) continue;
+        for (const t of routeTargets(vs, caller)) {
+          const problem = targetProblem(t, services);
+          if (problem?.service && own.has(problem.service.manifest)) {
+            // The Service's first port (the charts list the main one first): its field traces back to the values line that changed it.
+            const pointer = '/spec/ports/0/port';
+            out.push(on(problem.service.manifest, pointer, `serves no port ${t.port}, which VirtualService ${vs.name} of ${caller.application} routes to (ports: ${problem.service.ports.join(', ')})`));
+          }
+        }
+      }
+      return out;
+    },
+  },
+];
