@@ -179,3 +179,23 @@ describe('contracts between the Applications of an environment', () => {
     expect(r.stdout).toMatch(/^services\/api-gateway\/values\.yaml:\d+:\d+ error POLICY_ROUTE_HOST_UNKNOWN api-gateway-prod: VirtualService api-gateway-edge: routes to product\.commerce\.svc\.cluster\.local:80, but no Application of prod renders a Service product\.commerce\.svc\.cluster\.local/m);
   });
 });
+
+describe('values that do nothing', () => {
+  it('an image tag the release pin overrides and replicas an HPA manages are warnings at their lines', { timeout: 600_000 }, () => {
+    const repo = exampleFleetRepo();
+    const file = join(repo.dir, 'services/orders/values-prod.yaml');
+    const before = readFileSync(file, 'utf8');
+    expect(before).toMatch(/^autoscaling:\n {2}enabled: true\n/m);
+    repo.write({ 'services/orders/values-prod.yaml': `${before}\nreplicas: 4\nimage:\n  tag: "9.9.9"\n` });
+    const line = before.split('\n').length + 1;
+
+    const r = runCli(['check', '--env', 'prod', '--service', 'orders'], { cwd: repo.dir, env });
+    expect(r.stdout).toContain(
+      `services/orders/values-prod.yaml:${line}:1 warning VALUES_NO_EFFECT replicas does nothing in orders-prod: HorizontalPodAutoscaler orders manages the replicas of Rollout orders, which the chart renders without spec.replicas`,
+    );
+    expect(r.stdout).toMatch(new RegExp(`^services/orders/values-prod\\.yaml:${line + 2}:3 warning VALUES_NO_EFFECT image\\.tag does nothing in orders-prod: the Application's helm parameter image\\.tag \\(services/orders/service\\.yaml:9\\) overrides it$`, 'm'));
+    expect(r.stdout).toContain('hint: Remove it: the image tag is the release pinned in service.yaml, moved by promotion.');
+    // Warnings only: the pin still wins, nothing is broken.
+    expect(r.exitCode, r.stdout).toBe(0);
+  });
+});

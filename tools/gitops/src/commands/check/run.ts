@@ -4,6 +4,7 @@ import { attachValuesOrigins } from '../../lint/attach-origins.js';
 import { checkOwners } from '../../governance/check-owners.js';
 import { readCodeowners } from '../../governance/read-codeowners.js';
 import { lintRepo } from '../../lint/lint-repo.js';
+import { valuesWithoutEffect } from '../../lint/no-effect.js';
 import { oneRound } from '../../lint/one-round.js';
 import { policyStage, policyToday } from '../../policy/policy-stage.js';
 import { FleetRun } from '../../render/fleet-run.js';
@@ -35,11 +36,12 @@ export const runCheck: CommandHandler<CheckOptions> = async (ctx, options) => {
   const located = await attachValuesOrigins([...validation.findings, ...policy.findings], policy.apps, run.values);
   const owners = await readCodeowners(ws.snapshot);
   const governance = owners.codeowners ? checkOwners(ws.model, owners.codeowners, { services: options.service }) : owners.findings;
+  const idle = await valuesWithoutEffect(apps, run.values);
 
   // Every Application of the environments in scope (rendered once; the policy stage asked for them): one that did not render leaves other Applications' cross-Application verdicts open.
   const envs = new Set(fleet.apps.map((a) => a.plan.env.name));
   const envApps = await run.render((await run.plan()).plans.filter((p) => envs.has(p.env.name)));
-  const findings = oneRound(sortFindings(uniqueFindings([...lint.findings, ...fleet.findings, ...fleet.apps.flatMap((a) => a.findings), ...located, ...governance])), envApps);
+  const findings = oneRound(sortFindings(uniqueFindings([...lint.findings, ...fleet.findings, ...fleet.apps.flatMap((a) => a.findings), ...located, ...governance, ...idle])), envApps);
   const resources = validation.results;
   const { valid } = countResources(resources);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
