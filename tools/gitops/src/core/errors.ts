@@ -35,7 +35,9 @@ export type ErrorCode =
   | 'KUBECONFORM_NOT_FOUND'
   | 'KUBECONFORM_FAILED'
   | 'FILE_REFUSED'
-  | 'PROMOTION_CHAIN_BROKEN';
+  | 'PROMOTION_CHAIN_BROKEN'
+  | 'PROMOTE_FILE_CHANGED'
+  | 'PROMOTE_EDIT_FAILED';
 
 export interface ToolErrorOptions {
   /** What the user can do about it. */

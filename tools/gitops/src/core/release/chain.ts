@@ -76,20 +76,30 @@ export function promotionChain(environments: ReadonlyMap<string, Environment>): 
 }
 
 /**
- * The environment `env` is promoted from. A gap or cycle anywhere on the way from the chain's
- * root to `env` (what reaches the source would not have come by promotion either), or an
- * environment that nobody promotes into, stops the run (exit 2), naming the file and line.
+ * The environment `env` is promoted from, or the finding that stops it: a gap or cycle anywhere
+ * on the way from the chain's root to `env` (what reaches the source would not have come by
+ * promotion either), or an environment nobody promotes into, at the file and line to fix.
  */
-export function requireSource(chain: PromotionChain, env: Environment): string {
+export function chainSource(chain: PromotionChain, env: Environment): string | Finding {
   const source = chain.sources.get(env.name);
   if (source !== undefined && chain.order.includes(env.name)) return source;
   for (let at: string | undefined = env.name, hops = 0; at !== undefined && hops <= chain.sources.size; at = chain.sources.get(at), hops++) {
     const problem = chain.findings.find((f) => f.env === at);
-    if (!problem) continue;
-    const via = at === env.name ? '' : ` (on the way to ${env.name})`;
-    throw new ConfigError('PROMOTION_CHAIN_BROKEN', `${formatLocation(problem.location)}: ${problem.message}${via}`, { hint: problem.hint });
+    if (problem) return at === env.name ? problem : { ...problem, message: `${problem.message} (on the way to ${env.name})`, env: env.name };
   }
-  throw new ConfigError('PROMOTION_CHAIN_BROKEN', `${env.doc.file}: ${env.name} has no promotion.from: it follows the default branch and nothing is promoted into it`, {
+  return {
+    code: 'PROMOTION_SOURCE_UNKNOWN',
+    severity: 'error',
+    message: `${env.name} has no promotion.from: it follows the default branch and nothing is promoted into it`,
     hint: `Promote into an environment that names its source (${[...chain.sources].map(([e, s]) => `${s} -> ${e}`).join(', ') || 'none does'}).`,
-  });
+    location: { file: env.doc.file },
+    env: env.name,
+  };
+}
+
+/** chainSource for callers that cannot go on without a source: the finding becomes an error (exit 2). */
+export function requireSource(chain: PromotionChain, env: Environment): string {
+  const source = chainSource(chain, env);
+  if (typeof source === 'string') return source;
+  throw new ConfigError('PROMOTION_CHAIN_BROKEN', `${formatLocation(source.location)}: ${source.message}`, { hint: source.hint });
 }
