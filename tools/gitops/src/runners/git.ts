@@ -127,6 +127,31 @@ export class Git {
   }
 
   /**
+   * A commit on top of `parent` with `files` replaced, made without touching the working tree
+   * or the index (a temporary index file): the user's checkout stays as it was.
+   */
+  async commitFiles(parent: string, files: ReadonlyMap<string, string>, message: string): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'gitops-index-'));
+    const env = { GIT_INDEX_FILE: join(dir, 'index') };
+    try {
+      await this.run(['read-tree', parent], { env });
+      for (const [path, text] of files) {
+        const blob = (await this.run(['hash-object', '-w', '--stdin'], { input: text })).stdout.trim();
+        await this.run(['update-index', '--add', '--cacheinfo', `100644,${blob},${path}`], { env });
+      }
+      const tree = (await this.run(['write-tree'], { env })).stdout.trim();
+      return (await this.run(['commit-tree', tree, '-p', parent, '-m', message])).stdout.trim();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** Points branch `branch` of `remote` at `commit`, replacing what it held (a re-run of the same promotion). */
+  async forcePush(remote: string, commit: string, branch: string): Promise<void> {
+    await this.run(['push', '--quiet', '--force', remote, `${commit}:refs/heads/${branch}`]);
+  }
+
+  /**
    * Every entry of a commit's tree with its mode and size (`ls-tree -r -l`): symlinks
    * (mode 120000) and submodules (160000) included, so a reader can tell them from files.
    */

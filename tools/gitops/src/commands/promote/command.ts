@@ -9,6 +9,7 @@ export interface PromoteOptions {
   all: boolean;
   dryRun: boolean;
   plan: boolean;
+  pr: boolean;
   engine: 'builtin' | 'kubeconform';
   schemaDir?: string;
   ignore: string[];
@@ -23,6 +24,7 @@ export const promoteCommand: CommandDefinition<PromoteOptions> = {
     'gitops promote orders payments --to prod --dry-run # the edit and the rendered diff of prod, nothing written',
     'gitops promote --all --to prod --plan              # per service: what differs from staging, ready or blocked and why',
     'gitops promote --all --to prod --plan --format markdown=plan.md',
+    'gitops promote orders --to prod --pr                # CI: branch, commit, push, pull request',
   ],
   reports: true,
   configure(command: Command) {
@@ -32,6 +34,7 @@ export const promoteCommand: CommandDefinition<PromoteOptions> = {
       .option('--from <env>', "the environment to promote from; must be ENV's promotion.from (the default)")
       .option('--all', 'every service that runs in the source environment', false)
       .option('--dry-run', 'print the edit and the rendered diff of ENV, write nothing', false)
+      .option('--pr', 'commit the edit on a branch promote/ENV/SERVICES, push it and open (or update) its pull request with the rendered diff (GITHUB_TOKEN, GITHUB_REPOSITORY)', false)
       .option('--plan', 'per service: what differs from the source (chart, image, config commits behind), ready or blocked and why', false)
       .addOption(new Option('--engine <engine>', 'validation engine of the gate').choices(['builtin', 'kubeconform']).default('builtin'))
       .option('--schema-dir <dir>', 'Kubernetes and CRD JSON schemas')

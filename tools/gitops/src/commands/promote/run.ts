@@ -10,6 +10,7 @@ import type { PromoteOptions } from './command.js';
 export const runPromote: CommandHandler<PromoteOptions> = async (ctx, options) => {
   if (!options.to) throw new UsageError('USAGE', 'promote: which environment? --to ENV is required', { hint: 'gitops promote orders --to staging' });
   if (options.plan && options.dryRun) throw new UsageError('USAGE', 'promote: --plan and --dry-run do not go together', { hint: '--plan reports every service; --dry-run shows the edit and the rendered diff.' });
+  if (options.pr && (options.plan || options.dryRun)) throw new UsageError('USAGE', 'promote: --pr writes a branch; it does not go with --plan or --dry-run', { hint: 'gitops promote orders --to prod --pr' });
   if (options.all && options.services.length > 0) throw new UsageError('USAGE', 'promote: name services or pass --all, not both', { hint: 'gitops promote --all --to prod' });
   const ws = await openWorkspace({ repo: ctx.repo, env: ctx.env });
   const outcome = await promote(ws, {
@@ -17,7 +18,8 @@ export const runPromote: CommandHandler<PromoteOptions> = async (ctx, options) =
     all: options.all || (options.plan && options.services.length === 0),
     to: options.to,
     from: options.from,
-    dryRun: options.dryRun,
+    // --pr commits on a branch: the working tree is never written.
+    dryRun: options.dryRun || options.pr,
     planOnly: options.plan,
     now: clock(ctx.env),
     today: policyToday(ctx.env),
@@ -28,7 +30,13 @@ export const runPromote: CommandHandler<PromoteOptions> = async (ctx, options) =
     env: ctx.env,
     onProgress: ctx.progress,
   });
-  const mode = options.plan ? 'plan' : options.dryRun ? 'dry-run' : 'write';
+  const mode = options.plan ? 'plan' : options.dryRun || options.pr ? 'dry-run' : 'write';
+  let opened = '';
+  if (options.pr && outcome.edits.length > 0 && outcome.diff && outcome.refusals.length === 0) {
+    // Loaded only when asked: Octokit is not needed to promote locally.
+    const { openPromotionPr } = await import('../../promote/pull-request.js');
+    opened = `; ${await openPromotionPr(ws, outcome, ctx.env)}`;
+  }
   // --plan reports the blocked services; only a refusal of the whole promotion is a finding there.
   const findings = [...outcome.refusals, ...(options.plan ? [] : outcome.candidates.flatMap((c) => c.blocked))];
   return {
@@ -36,7 +44,7 @@ export const runPromote: CommandHandler<PromoteOptions> = async (ctx, options) =
     stdout: textReport(outcome, mode),
     markdown: markdownReport(outcome, mode),
     data: jsonData(outcome, mode),
-    summary: promotionSummary(outcome, mode),
+    summary: `${options.pr && opened ? promotionSummary(outcome, mode).replace(': dry run, nothing written', '') : promotionSummary(outcome, mode)}${opened}`,
   };
 };
 
