@@ -10,7 +10,8 @@ import { runCliAsync } from '../helpers/run-cli.js';
 
 const schemaDir = join(import.meta.dirname, '..', '..', '..', '..', '..', 'shared', 'schemas');
 
-it('promote --pr pushes the edit to its branch and opens one pull request, updated when run again', async () => {
+// Two promotions, each checking and rendering prod: minutes on a loaded machine.
+it('promote --pr pushes the edit to its branch and opens one pull request, updated when run again', { timeout: 600_000 }, async () => {
   const files = fleetFiles();
   files['environments/prod/environment.yaml'] = files['environments/prod/environment.yaml']!.replace('policyProfile: restricted', 'policyProfile: baseline\npromotion:\n  from: dev');
   const repo = createRepo(files);

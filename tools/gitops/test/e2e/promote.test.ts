@@ -39,7 +39,9 @@ describe('gitops promote', { timeout: 600_000 }, () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^payments  ready       chart 1\\.0\\.0 -> 1\\.1\\.0, image 3\\.1\\.0 -> 3\\.2\\.0, config [0-9a-f]{12} -> ${edit.slice(0, 12)} \\(1 commit behind\\)$`, 'm'));
     expect(r.stdout).toContain(`+  staging: { chart: 1.1.0, image: "3.2.0", config: ${edit} }`);
-    expect(r.stdout).toContain('-  replicas: 2\n+  replicas: 3\n');
+    expect(r.stdout).toContain('\n-  replicas: 2\n');
+    expect(r.stdout).toContain('\n+  replicas: 3\n');
+    expect(r.stdout).toContain('Reaches on merge: staging. Only by promotion: none.\n');
     expect(read(repo.dir, 'services/payments/service.yaml')).toBe(before);
   });
 
