@@ -34,7 +34,10 @@ export type ErrorCode =
   | 'SCHEMA_DOWNLOAD_FAILED'
   | 'KUBECONFORM_NOT_FOUND'
   | 'KUBECONFORM_FAILED'
-  | 'FILE_REFUSED';
+  | 'FILE_REFUSED'
+  | 'PROMOTION_CHAIN_BROKEN'
+  | 'PROMOTE_FILE_CHANGED'
+  | 'PROMOTE_EDIT_FAILED';
 
 export interface ToolErrorOptions {
   /** What the user can do about it. */

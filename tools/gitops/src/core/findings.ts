@@ -8,8 +8,9 @@ import type { ValidateFindingCode } from '../validate/codes.js';
 import type { LintFindingCode } from '../lint/codes.js';
 import type { ValuesFindingCode } from './values/check-values.js';
 import type { ChartCheckFindingCode } from '../charts/check-codes.js';
+import type { ReleaseFindingCode } from './release/codes.js';
 
-export type FindingCode = CoreFindingCode | LintFindingCode | ValuesFindingCode | ValidateFindingCode | PolicyFindingCode | ChartCheckFindingCode | GovernanceFindingCode;
+export type FindingCode = CoreFindingCode | LintFindingCode | ValuesFindingCode | ValidateFindingCode | PolicyFindingCode | ChartCheckFindingCode | GovernanceFindingCode | ReleaseFindingCode;
 
 type CoreFindingCode =
   | 'YAML_SYNTAX'

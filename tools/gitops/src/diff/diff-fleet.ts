@@ -1,3 +1,5 @@
+import { changeReach, type ChangeReach } from '../core/release/reach.js';
+import { promotionChain } from '../core/release/chain.js';
 import type { Finding } from '../core/findings.js';
 import { planFleet, renderPlans } from '../render/render-fleet.js';
 import type { RenderedApp } from '../render/render-app.js';
@@ -23,6 +25,8 @@ export interface FleetDiff {
   applications: AppDiff[];
   /** Plan findings of the head that stop an Application from rendering at all. */
   findings: Finding[];
+  /** Which environments the change reaches on merge, and which only by promotion. */
+  reach?: ChangeReach;
 }
 
 export interface DiffOptions {
@@ -76,5 +80,6 @@ export async function diffFleet(baseWs: Workspace | EmptyBase, headWs: Workspace
     head: { ref: headWs.snapshot.label, commit: headWs.snapshot.commit },
     applications,
     findings: headPlan.findings,
+    reach: changeReach(headPlan.plans, changed, applications.filter((a) => a.status !== 'unchanged').map((a) => a.env), promotionChain(headWs.model.environments).order),
   };
 }

@@ -1,3 +1,4 @@
+import { reachLine } from '../core/release/reach.js';
 import type { AppDiff, FleetDiff } from './diff-fleet.js';
 import { describeSecretChange } from './secrets.js';
 
@@ -52,7 +53,7 @@ function sideLabel(side: { ref: string; commit?: string }): string {
 }
 
 export function textReport(diff: FleetDiff): string {
-  let out = '';
+  let out = diff.reach ? `${reachLine(diff.reach)}\n` : '';
   const pruned = prunedApps(diff);
   if (pruned.length > 0) {
     out += `${pruneHeadline(pruned)}\n`;
@@ -98,7 +99,7 @@ export function jsonData(diff: FleetDiff): Record<string, unknown> {
 /** For a PR comment: a summary table per environment, then a collapsible section per Application. */
 export function markdownReport(diff: FleetDiff): string {
   const visible = visibleApps(diff);
-  const lines: string[] = [`### Rendered changes: \`${sideLabel(diff.base)}\` → \`${sideLabel(diff.head)}\``, ''];
+  const lines: string[] = [`### Rendered changes: \`${sideLabel(diff.base)}\` → \`${sideLabel(diff.head)}\``, '', ...(diff.reach ? [reachLine(diff.reach), ''] : [])];
   if (visible.length === 0) {
     lines.push('No Application changes.', '');
     return lines.join('\n');

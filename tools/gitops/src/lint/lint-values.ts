@@ -43,7 +43,12 @@ async function loadAppValues(plan: RenderPlan, ws: Workspace, charts: ChartStore
       const got = (await ws.snapshot.readFilesChecked([path])).get(path);
       return got?.kind === 'text' ? got.text : undefined;
     }
-    const commit = tree.kind === 'release' || tree.revision === plan.chart.revision ? chartCommit : undefined;
+    let commit = tree.kind === 'release' || tree.revision === plan.chart.revision ? chartCommit : undefined;
+    // A $values source pinned to a commit (releases.<env>.config): its files as of that commit.
+    if (!commit && tree.kind === 'revision') {
+      const resolved = await charts.resolve(tree.revision, '');
+      if (!('error' in resolved)) commit = resolved.commit;
+    }
     if (!commit) return undefined;
     return (await charts.readFilesAt(commit, [path])).get(path);
   };

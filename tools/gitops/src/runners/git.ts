@@ -86,6 +86,71 @@ export class Git {
     return r.stdout.split('\n').filter(Boolean);
   }
 
+  /** The newest commit of `ref` that touched any of `paths`, or undefined when none did. */
+  async lastCommitTouching(ref: string, paths: readonly string[]): Promise<string | undefined> {
+    const r = await this.run(['log', '-1', '--format=%H', '--end-of-options', ref, '--', ...paths]);
+    return r.stdout.trim() || undefined;
+  }
+
+  /** Commits of `ref` that touched `path`, newest first, with their committer time (when they landed). */
+  async historyOf(ref: string, path: string): Promise<{ commit: string; time: Date }[]> {
+    const r = await this.run(['log', '--format=%H %ct', '--end-of-options', ref, '--', path]);
+    return r.stdout.split('\n').filter(Boolean).map((line) => {
+      const [commit, seconds] = line.split(' ');
+      return { commit: commit!, time: new Date(Number(seconds) * 1000) };
+    });
+  }
+
+  /** When a commit landed (committer time). */
+  async commitTime(commit: string): Promise<Date> {
+    const r = await this.run(['log', '-1', '--format=%ct', '--end-of-options', commit]);
+    return new Date(Number(r.stdout.trim()) * 1000);
+  }
+
+  /** Commits in `to` and not in `from` that touched any of `paths`. */
+  async countCommits(from: string, to: string, paths: readonly string[]): Promise<number> {
+    const r = await this.run(['rev-list', '--count', `${from}..${to}`, '--', ...paths]);
+    return Number(r.stdout.trim());
+  }
+
+  /** Whether `paths` hold the same content at both commits. */
+  async sameFiles(a: string, b: string, paths: readonly string[]): Promise<boolean> {
+    const r = await this.run(['diff', '--quiet', '--no-renames', a, b, '--', ...paths], { allowFail: true });
+    if (r.exitCode > 1) throw new ExternalToolError('GIT_FAILED', `git diff ${a} ${b} failed in ${this.cwd}`, { exitCode: r.exitCode, stderr: lastLines(r.stderr) });
+    return r.exitCode === 0;
+  }
+
+  /** Whether `ancestor` is `commit` or one of its ancestors. */
+  async isAncestor(ancestor: string, commit: string): Promise<boolean> {
+    const r = await this.run(['merge-base', '--is-ancestor', ancestor, commit], { allowFail: true });
+    return r.exitCode === 0;
+  }
+
+  /**
+   * A commit on top of `parent` with `files` replaced, made without touching the working tree
+   * or the index (a temporary index file): the user's checkout stays as it was.
+   */
+  async commitFiles(parent: string, files: ReadonlyMap<string, string>, message: string): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'gitops-index-'));
+    const env = { GIT_INDEX_FILE: join(dir, 'index') };
+    try {
+      await this.run(['read-tree', parent], { env });
+      for (const [path, text] of files) {
+        const blob = (await this.run(['hash-object', '-w', '--stdin'], { input: text })).stdout.trim();
+        await this.run(['update-index', '--add', '--cacheinfo', `100644,${blob},${path}`], { env });
+      }
+      const tree = (await this.run(['write-tree'], { env })).stdout.trim();
+      return (await this.run(['commit-tree', tree, '-p', parent, '-m', message])).stdout.trim();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** Points branch `branch` of `remote` at `commit`, replacing what it held (a re-run of the same promotion). */
+  async forcePush(remote: string, commit: string, branch: string): Promise<void> {
+    await this.run(['push', '--quiet', '--force', remote, `${commit}:refs/heads/${branch}`]);
+  }
+
   /**
    * Every entry of a commit's tree with its mode and size (`ls-tree -r -l`): symlinks
    * (mode 120000) and submodules (160000) included, so a reader can tell them from files.

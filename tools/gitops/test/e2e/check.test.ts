@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { exampleFleetRepo, repoRoot, schemaDir } from '../fixtures/example-fleet.js';
+import { exampleFleetRepo, promoteWorkTree, repoRoot, schemaDir } from '../fixtures/example-fleet.js';
 import { runCli } from '../helpers/run-cli.js';
 
 const env = { GITOPS_SCHEMA_DIR: schemaDir, GITOPS_TODAY: '2026-11-24' };
@@ -22,6 +22,8 @@ it('reports a policy finding about a rendered manifest at the values line that c
   const prod = readFileSync(join(repo.dir, 'services/orders/values-prod.yaml'), 'utf8');
   expect(prod).toContain('  minReplicas: 3\n');
   repo.write({ 'services/orders/values-prod.yaml': prod.replace('  minReplicas: 3\n', '  minReplicas: 1\n') });
+  // prod reads its values at the config commit it was promoted to: promote the edit.
+  promoteWorkTree(repo, 'orders', 'prod');
   const lines = prod.split('\n');
   const lineOf = (text: string) => lines.findIndex((l) => l === text) + 1;
 
@@ -37,6 +39,7 @@ it('gitops policy alone also names the values line', () => {
   const repo = exampleFleetRepo();
   const prod = readFileSync(join(repo.dir, 'services/orders/values-prod.yaml'), 'utf8');
   repo.write({ 'services/orders/values-prod.yaml': prod.replace('  minReplicas: 3\n', '  minReplicas: 1\n') });
+  promoteWorkTree(repo, 'orders', 'prod');
   const line = prod.split('\n').indexOf('  minReplicas: 3') + 1;
   const r = runCli(['policy', '--env', 'prod', '--service', 'orders'], { cwd: repo.dir, env });
   expect(r.exitCode).toBe(1);

@@ -1,0 +1,56 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it, onTestFinished } from 'vitest';
+import { fleetFiles } from '../fixtures/fleet.js';
+import { createRepo } from '../helpers/git-repo.js';
+import { startGitHubServer } from '../helpers/github-server.js';
+import { runCliAsync } from '../helpers/run-cli.js';
+
+const schemaDir = join(import.meta.dirname, '..', '..', '..', '..', '..', 'shared', 'schemas');
+
+// Two promotions, each checking and rendering prod: minutes on a loaded machine.
+it('promote --pr pushes the edit to its branch and opens one pull request, updated when run again', { timeout: 600_000 }, async () => {
+  const files = fleetFiles();
+  files['environments/prod/environment.yaml'] = files['environments/prod/environment.yaml']!.replace('policyProfile: restricted', 'policyProfile: baseline\npromotion:\n  from: dev');
+  const repo = createRepo(files);
+  const remote = mkdtempSync(join(tmpdir(), 'gitops-remote-'));
+  onTestFinished(() => rmSync(remote, { recursive: true, force: true }));
+  execFileSync('git', ['init', '--quiet', '--bare', remote]);
+  repo.git('remote', 'add', 'origin', remote);
+  const before = readFileSync(join(repo.dir, 'services/shop/service.yaml'), 'utf8');
+  const server = await startGitHubServer();
+  const env = { GITHUB_TOKEN: 'ghs_test', GITHUB_API_URL: server.url, GITHUB_REPOSITORY: 'acme/platform', GITOPS_SCHEMA_DIR: schemaDir, GITOPS_TODAY: '2026-11-24' };
+  const pr = { number: 12, html_url: 'https://github.test/acme/platform/pull/12' };
+
+  server.reply({ body: [] }, { status: 201, body: pr }, { body: [] });
+  const first = await runCliAsync(['promote', 'shop', '--to', 'prod', '--pr'], { cwd: repo.dir, env });
+  expect(first.exitCode, first.stderr + first.stdout).toBe(0);
+  expect(first.stderr).toContain('opened pull request #12 (https://github.test/acme/platform/pull/12) from promote/prod/shop');
+  const calls = server.requests.map((r) => [r.method, r.path, r.query]);
+  expect(calls).toEqual([
+    ['GET', '/repos/acme/platform/pulls', { head: 'acme:promote/prod/shop', state: 'open', per_page: '10' }],
+    ['POST', '/repos/acme/platform/pulls', {}],
+    ['POST', '/repos/acme/platform/issues/12/labels', {}],
+  ]);
+  const created = server.requests[1]!.body as { title: string; head: string; base: string; body: string };
+  expect({ ...created, body: undefined }).toEqual({ title: 'promote shop to prod', head: 'promote/prod/shop', base: 'main', body: undefined });
+  expect(created.body).toContain('| shop | ready | image 1.9.0 -> 2.0.0');
+  expect(created.body).toContain('+        - image: registry.example.com/commerce/shop:2.0.0');
+  expect(created.body).toContain('### Gates passed\n\n- promotion order: dev -> prod\n');
+  expect(server.requests[2]!.body).toEqual({ labels: ['promotion', 'env:prod'] });
+  expect(server.requests[1]!.headers.authorization).toBe('token ghs_test');
+
+  // The branch holds the edit; the working tree is as it was.
+  const pushed = execFileSync('git', ['show', 'promote/prod/shop:services/shop/service.yaml'], { cwd: remote, encoding: 'utf8' });
+  expect(pushed).toMatch(/^ {2}prod: \{ chart: 1\.0\.0, image: "2\.0\.0", config: [0-9a-f]{40} \}$/m);
+  expect(readFileSync(join(repo.dir, 'services/shop/service.yaml'), 'utf8')).toBe(before);
+
+  server.reply({ body: [pr] }, { body: pr }, { body: [] });
+  const again = await runCliAsync(['promote', 'shop', '--to', 'prod', '--pr'], { cwd: repo.dir, env });
+  expect(again.exitCode, again.stderr).toBe(0);
+  expect(server.requests.slice(3).map((r) => `${r.method} ${r.path}`)).toEqual(['GET /repos/acme/platform/pulls', 'PATCH /repos/acme/platform/pulls/12', 'POST /repos/acme/platform/issues/12/labels']);
+  expect(again.stderr).toContain('updated pull request #12');
+  expect(server.pending()).toBe(0);
+});
