@@ -33,7 +33,8 @@ export type ErrorCode =
   | 'SCHEMA_DOWNLOAD_FAILED'
   | 'KUBECONFORM_NOT_FOUND'
   | 'KUBECONFORM_FAILED'
-  | 'FILE_REFUSED';
+  | 'FILE_REFUSED'
+  | 'PROMOTION_CHAIN_BROKEN';
 
 export interface ToolErrorOptions {
   /** What the user can do about it. */

@@ -6,8 +6,9 @@ import type { PolicyFindingCode } from '../policy/codes.js';
 import type { ValidateFindingCode } from '../validate/codes.js';
 import type { LintFindingCode } from '../lint/codes.js';
 import type { ValuesFindingCode } from './values/check-values.js';
+import type { ReleaseFindingCode } from './release/codes.js';
 
-export type FindingCode = CoreFindingCode | LintFindingCode | ValuesFindingCode | ValidateFindingCode | PolicyFindingCode;
+export type FindingCode = CoreFindingCode | LintFindingCode | ValuesFindingCode | ValidateFindingCode | PolicyFindingCode | ReleaseFindingCode;
 
 type CoreFindingCode =
   | 'YAML_SYNTAX'

@@ -149,7 +149,7 @@ function toEnvironment(doc: YamlDoc): Environment {
     apiVersions?: string[];
     mesh?: 'istio' | 'none';
     policyProfile?: 'baseline' | 'restricted';
-    promotion?: { from: string };
+    promotion?: { from: string; soak?: string; freeze?: { from: string; until: string; reason?: string }[] };
   };
   return {
     name: d.name,
@@ -160,6 +160,7 @@ function toEnvironment(doc: YamlDoc): Environment {
     mesh: d.mesh ?? 'istio',
     policyProfile: d.policyProfile ?? 'restricted',
     promotionFrom: d.promotion?.from,
+    promotion: d.promotion && { from: d.promotion.from, soak: d.promotion.soak, freeze: d.promotion.freeze ?? [] },
     doc,
   };
 }

@@ -38,12 +38,34 @@ export interface Environment {
   mesh: 'istio' | 'none';
   policyProfile: 'baseline' | 'restricted';
   promotionFrom?: string;
+  /** environment.yaml `promotion`: the source and the gates of promotions into this environment. */
+  promotion?: PromotionSettings;
   doc: YamlDoc;
+}
+
+/** environment.yaml `promotion`. */
+export interface PromotionSettings {
+  /** The environment releases are promoted from. */
+  from: string;
+  /** How long a release must have run in the source before it is promoted here (e.g. 24h, 3d). */
+  soak?: string;
+  /** Windows in which nothing is promoted here. */
+  freeze: FreezeWindow[];
+}
+
+/** A time window closed to promotions, [from, until). */
+export interface FreezeWindow {
+  /** ISO 8601 date-time (or date, UTC midnight). */
+  from: string;
+  until: string;
+  reason?: string;
 }
 
 export interface Release {
   chart: string;
   image: string;
+  /** The commit this environment reads the service's values files at; none: the default branch. */
+  config?: string;
 }
 
 /** services/<name>/service.yaml */
