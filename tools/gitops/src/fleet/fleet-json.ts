@@ -18,7 +18,7 @@ export function fleetJson(view: FleetView): string {
       environments,
       services: services.map((s) => ({
         ...s,
-        cells: s.cells.map(({ release, ...cell }) => ({ ...cell, release: release ? { chart: release.chart, image: release.image, config: release.config.kind === 'commit' ? release.config.commit : null } : null })),
+        cells: s.cells.map(({ env, release, ...cell }) => ({ env, release: release ? { chart: release.chart, image: release.image, config: release.config.kind === 'commit' ? release.config.commit : null } : null, ...cell })),
       })),
       charts,
       waivers,
