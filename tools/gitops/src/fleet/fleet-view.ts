@@ -147,11 +147,15 @@ export function buildFleetView(input: FleetViewInput): FleetView {
       }
       const sourceCell = cellOf(service.name, source)!;
       if (!sourceCell.release) continue;
-      const sourceConfig = sourceCell.release.config.kind === 'commit' ? undefined : (input.history.lastConfigCommit.get(service.name) ?? 'HEAD');
+      // A source that follows the branch runs the last commit that changed the service's values
+      // (unknown beyond the history's reach: config is then not compared).
+      const branchConfig = input.history.lastConfigCommit.get(service.name);
+      const sourceConfig = sourceCell.release.config.kind === 'commit' ? undefined : (branchConfig ?? '');
       const delta = releaseDelta({ service: service.name, env, source, current: cell.release, sourceRelease: sourceCell.release, sourceConfig });
       if (delta.status !== 'differs') continue;
       // An environment that follows the branch already reads the newest configuration.
-      const changes = delta.changes.filter((c) => !(c.part === 'config' && cell.release?.config.kind === 'branch'));
+      const comparable = cell.release?.config.kind === 'commit' && (sourceConfig === undefined || branchConfig !== undefined);
+      const changes = delta.changes.filter((c) => c.part !== 'config' || comparable);
       if (changes.length === 0 || !cell.release) continue;
       cell.behind = { source, changes };
       const reasons = gateReasons(environment, sourceCell, input.now);

@@ -110,7 +110,7 @@ describe('the fleet page in a browser', () => {
     // Narrow, and without JavaScript: the page is readable and never scrolls sideways; wide tables scroll in their box.
     const narrow = await open({ width: 390, height: 844 }, false);
     expect(await narrow.locator('table.matrix tbody tr').count()).toBe(fleet.services.length);
-    const overflow = await narrow.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await narrow.locator('html').evaluate((root) => root.scrollWidth - root.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     const phone = join(ARTIFACTS, 'fleet-narrow.png');
     await narrow.screenshot({ path: phone, fullPage: true });

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { exampleFleetRepo } from '../fixtures/example-fleet.js';
 import { fleetFiles, service } from '../fixtures/fleet.js';
 import { createRepo } from '../helpers/git-repo.js';
 import { runCli, tempCache } from '../helpers/run-cli.js';
@@ -136,6 +138,25 @@ describe('gitops fleet', () => {
     expect(page).not.toMatch(/<script|<link|<img|\ssrc=|url\(/i);
     expect([...page.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!.slice(0, 1))).toEqual(expect.arrayContaining(['#']));
     expect([...page.matchAll(/href="([^"]*)"/g)].filter((m) => !m[1]!.startsWith('#'))).toEqual([]);
+  });
+
+  it('answers "what runs where" for the example fleet: every pin in its cell, one row per service', () => {
+    const repo = exampleFleetRepo();
+    const r = runCli(['fleet', '--format', 'json=fleet.json', '--format', 'text'], { cwd: repo.dir, env: { GITOPS_SCHEMA_DIR: schemaDir } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(join(repo.dir, 'fleet.json'), 'utf8')) as FleetJson;
+    const names = repo.git('ls-files', 'services/*/service.yaml').trim().split('\n').map((f) => f.split('/')[1]!).sort();
+    expect(report.services.map((s) => s.name)).toEqual(names);
+    let pins = 0;
+    for (const name of names) {
+      const { releases } = parse(readFileSync(join(repo.dir, 'services', name, 'service.yaml'), 'utf8')) as { releases: Record<string, { chart: string; image: string }> };
+      const shown = report.services.find((s) => s.name === name)!.cells.filter((c) => c.release);
+      expect(Object.fromEntries(shown.map((c) => [c.env, { chart: c.release!.chart, image: c.release!.image }])), name).toEqual(Object.fromEntries(Object.entries(releases).map(([e, p]) => [e, { chart: String(p.chart), image: String(p.image) }])));
+      pins += Object.keys(releases).length;
+      expect(r.stdout).toMatch(new RegExp(`^${name} `, 'm'));
+    }
+    expect(report.summary.applications).toBe(pins);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(new RegExp(`^${names.length} services in \\d+ environments: ${pins} Applications, \\d+ behind`));
   });
 
   it('refuses what it cannot show, with exit 2 and what to do', () => {
