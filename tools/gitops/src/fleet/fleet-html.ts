@@ -1,7 +1,8 @@
 import { formatLocation, type Finding } from '../core/findings.js';
 import { FLEET_CSS } from './fleet-html-style.js';
 import { cellMarks, MARKS, shortConfig, summaryLine, type MarkKey } from './fleet-marks.js';
-import { formatDuration, type FleetCell, type FleetService, type FleetView } from './fleet-view.js';
+import { formatDuration } from '../core/release/gates.js';
+import type { FleetCell, FleetService, FleetView } from './fleet-view.js';
 
 /**
  * `--format html`: one self-contained static page. No script, no external asset, and a

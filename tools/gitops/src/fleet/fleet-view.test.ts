@@ -5,8 +5,7 @@ import type { Environment, Release, Service } from '../core/repo/model.js';
 import { parseYamlMapping } from '../core/yaml/parse-yaml.js';
 import type { Waiver } from '../policy/waivers.js';
 import { pinEvents } from './fleet-history.js';
-import { activeFreeze, parseSoak } from './fleet-gates.js';
-import { buildFleetView, formatDuration, type FleetViewInput } from './fleet-view.js';
+import { buildFleetView, type FleetViewInput } from './fleet-view.js';
 
 const C1 = 'a'.repeat(40);
 const C2 = 'b'.repeat(40);
@@ -86,15 +85,5 @@ describe('pin history and gates', () => {
       ['prod', [{ part: 'chart', from: '1.0.0' }, { part: 'image', from: '1' }]],
       ['staging', [{ part: 'chart', to: '1.0.0' }, { part: 'image', to: '1' }]],
     ]);
-  });
-
-  it('reads soak times and freeze windows as the schema writes them', () => {
-    expect([parseSoak('90m'), parseSoak('24h'), parseSoak('3d'), parseSoak('3w')]).toEqual([5_400_000, 86_400_000, 259_200_000, undefined]);
-    const windows = [{ from: '2026-12-21', until: '2027-01-04' }, { from: '2026-06-01T18:00:00Z', until: '2026-06-01T20:00:00+01:00' }];
-    expect(activeFreeze(windows, new Date('2026-12-21T00:00:00Z'))).toBe(windows[0]);
-    expect(activeFreeze(windows, new Date('2027-01-04T00:00:00Z'))).toBeUndefined();
-    expect(activeFreeze(windows, new Date('2026-06-01T18:59:00Z'))).toBe(windows[1]);
-    expect(activeFreeze(windows, new Date('2026-06-01T19:00:00Z'))).toBeUndefined();
-    expect([formatDuration(3 * 86_400_000 + 4 * 3_600_000), formatDuration(5 * 3_600_000), formatDuration(12 * 60_000), formatDuration(-5)]).toEqual(['3d 4h', '5h', '12m', '0m']);
   });
 });

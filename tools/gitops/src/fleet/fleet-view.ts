@@ -1,12 +1,12 @@
 import type { ChartUsage } from '../charts/usage.js';
 import type { Finding } from '../core/findings.js';
 import type { PromotionChain } from '../core/release/chain.js';
+import { activeFreeze, formatDuration, parseSoak, soakRemaining } from '../core/release/gates.js';
 import { releaseDelta, type PartChange } from '../core/release/release-delta.js';
 import { RELEASE_PARTS, releaseIn, type EnvRelease, type ReleasePart } from '../core/release/release.js';
 import type { Environment, RepoModel } from '../core/repo/model.js';
 import { covers, expired, type Waiver } from '../policy/waivers.js';
 import type { PinEvent, PinHistory } from './fleet-history.js';
-import { activeFreeze, parseSoak } from './fleet-gates.js';
 
 /** One service in one environment: what runs there and how it stands. */
 export interface FleetCell {
@@ -253,29 +253,19 @@ function arrival(events: readonly PinEvent[], service: string, env: string, rele
 /** Why a promotion into `environment` would be refused now: a freeze, soak time left, a failing source. */
 function gateReasons(environment: Environment, source: FleetCell, now: Date): string[] {
   const reasons: string[] = [];
-  const freeze = activeFreeze(environment.promotion?.freeze ?? [], now);
+  const freeze = activeFreeze(environment.promotion?.freeze ?? [], now)?.window;
   if (freeze) reasons.push(`${environment.name} is frozen until ${freeze.until}${freeze.reason ? ` (${freeze.reason})` : ''}`);
-  const soak = environment.promotion?.soak ? parseSoak(environment.promotion.soak) : undefined;
-  if (soak !== undefined) {
-    if (!source.since) reasons.push(`soak ${environment.promotion!.soak}: the release in ${source.env} is not committed yet`);
+  const soak = environment.promotion?.soak;
+  // A soak the schema refuses is lint's finding, not a gate.
+  if (soak !== undefined && parseSoak(soak) !== undefined) {
+    if (!source.since) reasons.push(`soak ${soak}: the release in ${source.env} is not committed yet`);
     else {
-      const left = new Date(source.since).getTime() + soak - now.getTime();
-      if (left > 0) reasons.push(`soak ${environment.promotion!.soak}: ${formatDuration(left)} left in ${source.env}`);
+      const left = soakRemaining({ soak, arrived: new Date(source.since), now });
+      if (left > 0) reasons.push(`soak ${soak}: ${formatDuration(left)} left in ${source.env}`);
     }
   }
   if (source.errors > 0) reasons.push(`${source.env} fails checks (${source.errors} error${source.errors === 1 ? '' : 's'})`);
   return reasons;
-}
-
-/** "3d 4h", "5h", "12m": the largest two units. */
-export function formatDuration(ms: number): string {
-  const minutes = Math.max(0, Math.floor(ms / 60_000));
-  const d = Math.floor(minutes / 1440);
-  const h = Math.floor((minutes % 1440) / 60);
-  const m = minutes % 60;
-  if (d > 0) return h > 0 ? `${d}d ${h}h` : `${d}d`;
-  if (h > 0) return m > 0 ? `${h}h ${m}m` : `${h}h`;
-  return `${m}m`;
 }
 
 function brokenLink(chain: PromotionChain, env: Environment): string | undefined {
@@ -285,7 +275,7 @@ function brokenLink(chain: PromotionChain, env: Environment): string | undefined
 }
 
 function environmentView(env: Environment, chain: PromotionChain, now: Date): FleetEnvironment {
-  const freeze = activeFreeze(env.promotion?.freeze ?? [], now);
+  const freeze = activeFreeze(env.promotion?.freeze ?? [], now)?.window;
   const broken = brokenLink(chain, env);
   const source = chain.sources.get(env.name);
   return {
