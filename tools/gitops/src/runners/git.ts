@@ -87,26 +87,6 @@ export class Git {
   }
 
   /**
-   * Commits of `ref` that touched any of `pathspecs` (git pathspecs, globs allowed),
-   * newest first, with author, author date and the files each touched, in one process. `limit`
-   * keeps the history of a long-lived repository bounded.
-   */
-  async log(ref: string, pathspecs: readonly string[], limit?: number): Promise<LogEntry[]> {
-    // Control characters as separators: subjects and names may hold anything printable.
-    const format = '%x1e%H%x1f%an%x1f%ae%x1f%aI%x1f%s';
-    const r = await this.run(['log', `--format=${format}`, '--name-only', '-z', '--no-renames', ...(limit ? [`--max-count=${limit}`] : []), '--end-of-options', ref, '--', ...pathspecs]);
-    return r.stdout
-      .split('\x1e')
-      .filter(Boolean)
-      .map((chunk) => {
-        const end = chunk.indexOf('\0');
-        const [commit, author, email, date, subject] = (end < 0 ? chunk : chunk.slice(0, end)).split('\x1f') as [string, string, string, string, string];
-        const files = end < 0 ? [] : chunk.slice(end + 1).replace(/^\n/, '').split('\0').filter(Boolean);
-        return { commit, author, email, date, subject, files };
-      });
-  }
-
-  /**
    * Every entry of a commit's tree with its mode and size (`ls-tree -r -l`): symlinks
    * (mode 120000) and submodules (160000) included, so a reader can tell them from files.
    */
@@ -155,6 +135,26 @@ export class Git {
       pos += length + 1;
     }
     return result;
+  }
+
+  /**
+   * Commits of `ref` that touched any of `pathspecs` (git pathspecs, globs allowed),
+   * newest first, with author, author date and the files each touched, in one process. `limit`
+   * keeps the history of a long-lived repository bounded.
+   */
+  async log(ref: string, pathspecs: readonly string[], limit?: number): Promise<LogEntry[]> {
+    // Control characters as separators: subjects and names may hold anything printable.
+    const format = '%x1e%H%x1f%an%x1f%ae%x1f%aI%x1f%s';
+    const r = await this.run(['log', `--format=${format}`, '--name-only', '-z', '--no-renames', ...(limit ? [`--max-count=${limit}`] : []), '--end-of-options', ref, '--', ...pathspecs]);
+    return r.stdout
+      .split('\x1e')
+      .filter(Boolean)
+      .map((chunk) => {
+        const end = chunk.indexOf('\0');
+        const [commit, author, email, date, subject] = (end < 0 ? chunk : chunk.slice(0, end)).split('\x1f') as [string, string, string, string, string];
+        const files = end < 0 ? [] : chunk.slice(end + 1).replace(/^\n/, '').split('\0').filter(Boolean);
+        return { commit, author, email, date, subject, files };
+      });
   }
 
   /**
