@@ -18,7 +18,7 @@ export interface PinEvent {
   service: string;
   env: string;
   commit: string;
-  /** Author date, ISO 8601. */
+  /** When the commit landed (committer date), ISO 8601. */
   date: string;
   author: string;
   subject: string;
@@ -27,12 +27,14 @@ export interface PinEvent {
   release?: Release;
 }
 
-/** The pin moves of the fleet and the revision of each service's configuration. */
+/** The pin moves of the fleet, and the commits that changed its values files. */
 export interface PinHistory {
   /** Newest first. */
   events: PinEvent[];
-  /** Service -> the last commit of HEAD that changed its values files: what an environment following the branch reads. */
-  lastConfigCommit: Map<string, string>;
+  /** Commits of HEAD that touched a service.yaml or a values file, newest first. */
+  commits: Pick<LogEntry, 'commit' | 'files'>[];
+  /** HEAD's commit; undefined when HEAD is unborn. */
+  head?: string;
 }
 
 /** The commits a history holds at most, so a long-lived repository keeps a page of bounded size. */
@@ -44,29 +46,55 @@ export const HISTORY_LIMIT = 500;
  * many services there are. An unborn HEAD has no history.
  */
 export async function readPinHistory(ws: Workspace, services: ReadonlyMap<string, { dir: string }>): Promise<PinHistory> {
-  const history: PinHistory = { events: [], lastConfigCommit: new Map() };
-  if (!(await ws.git.resolveCommit('HEAD'))) return history;
+  const head = await ws.git.resolveCommit('HEAD');
+  if (!head) return { events: [], commits: [] };
   const byFile = new Map([...services].map(([name, s]) => [`${s.dir}/service.yaml`, name]));
-  const byDir = new Map([...services].map(([name, s]) => [s.dir, name]));
-  const log = await ws.git.log('HEAD', [...byFile.keys(), ...[...byDir.keys()].map((dir) => `${dir}/values*.yaml`)], HISTORY_LIMIT);
-  for (const entry of log) {
-    for (const file of entry.files) {
-      const service = file.endsWith('/service.yaml') ? undefined : byDir.get(file.slice(0, file.lastIndexOf('/')));
-      // Newest first: the first commit seen is the last one that changed the service's values.
-      if (service !== undefined && !history.lastConfigCommit.has(service)) history.lastConfigCommit.set(service, entry.commit);
-    }
-  }
+  const values = [...services.values()].map((s) => `${s.dir}/values*.yaml`);
+  const log = await ws.git.log('HEAD', [...byFile.keys(), ...values, 'environments/*/values.yaml'], HISTORY_LIMIT);
   // Each file at each commit that touched it, and at the commit before, for what it changed from.
   const specs = log.flatMap((entry) => entry.files.filter((f) => byFile.has(f)).flatMap((f) => [`${entry.commit}:${f}`, `${entry.commit}^:${f}`]));
   const blobs = await ws.git.readBlobs([...new Set(specs)]);
+  const events: PinEvent[] = [];
   for (const entry of log) {
     for (const file of entry.files) {
       const service = byFile.get(file);
       if (service === undefined) continue;
-      history.events.push(...pinEvents(service, entry, readPins(file, blobs.get(`${entry.commit}^:${file}`)), readPins(file, blobs.get(`${entry.commit}:${file}`))));
+      events.push(...pinEvents(service, entry, readPins(file, blobs.get(`${entry.commit}^:${file}`)), readPins(file, blobs.get(`${entry.commit}:${file}`))));
     }
   }
-  return history;
+  return { events, commits: log.map(({ commit, files }) => ({ commit, files })), head };
+}
+
+/** One environment's config pin and the configuration its promotion source runs. */
+export interface ConfigPair {
+  /** "<env>/<service>" */
+  key: string;
+  /** The target's pinned config commit. */
+  pinned: string;
+  /** The source's pinned commit; undefined: the source follows the branch. */
+  source?: string;
+  /** The values files the target's Application reads (its render plan's). */
+  paths: string[];
+}
+
+/**
+ * The config commit a promotion would pin, per "<env>/<service>", as `gitops promote` resolves
+ * it: a source that follows the branch runs the last commit that changed the files the target
+ * reads (HEAD when the history does not reach it), and a commit holding the same files as the
+ * current pin is the same configuration, so the pin stays. One batch read for the fleet.
+ */
+export async function resolveSourceConfigs(ws: Workspace, history: PinHistory, pairs: readonly ConfigPair[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (!history.head) return out;
+  const promoted = pairs.map((p) => ({ ...p, promoted: p.source ?? history.commits.find((c) => c.files.some((f) => p.paths.includes(f)))?.commit ?? history.head! }));
+  const differing = promoted.filter((p) => p.promoted !== p.pinned);
+  const specs = differing.flatMap((p) => p.paths.flatMap((f) => [`${p.pinned}:${f}`, `${p.promoted}:${f}`]));
+  const blobs = await ws.git.readBlobs([...new Set(specs)]);
+  for (const p of promoted) {
+    const same = p.promoted === p.pinned || p.paths.every((f) => blobs.get(`${p.pinned}:${f}`) === blobs.get(`${p.promoted}:${f}`));
+    out.set(p.key, same ? p.pinned : p.promoted);
+  }
+  return out;
 }
 
 /** The pins of service.yaml as written at some commit; a file that does not parse (then) holds none. */

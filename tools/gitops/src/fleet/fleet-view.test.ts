@@ -22,7 +22,7 @@ function svc(name: string, team: string, releases: Record<string, Release>): Ser
 
 function input({ environments, fleet, ...over }: Partial<FleetViewInput> & { environments: Environment[]; fleet: Service[] }): FleetViewInput {
   const model = { environments: new Map(environments.map((e) => [e.name, e])), services: new Map(fleet.map((s) => [s.name, s])) };
-  return { model, chain: promotionChain(model.environments), findings: [], waivers: [], history: { events: [], lastConfigCommit: new Map() }, charts: [], today: '2026-01-10', now: new Date('2026-01-10T00:00:00Z'), envs: [], teams: [], services: [], ...over };
+  return { model, chain: promotionChain(model.environments), findings: [], waivers: [], history: { events: [], commits: [] }, sourceConfigs: new Map(), charts: [], today: '2026-01-10', now: new Date('2026-01-10T00:00:00Z'), envs: [], teams: [], services: [], ...over };
 }
 
 const cell = (view: ReturnType<typeof buildFleetView>, service: string, env: string) => view.services.find((s) => s.name === service)!.cells.find((c) => c.env === env)!;
@@ -42,7 +42,7 @@ describe('buildFleetView', () => {
 
   it('compares config pins, and never calls an environment that follows the branch behind in config', () => {
     const services = [svc('orders', 'commerce', { dev: { chart: '1.0.0', image: '1' }, staging: { chart: '1.0.0', image: '1', config: C1 }, prod: { chart: '1.0.0', image: '1', config: C1 } })];
-    const view = buildFleetView(input({ environments: envs, fleet: services, history: { events: [], lastConfigCommit: new Map([['orders', C2]]) } }));
+    const view = buildFleetView(input({ environments: envs, fleet: services, sourceConfigs: new Map([['staging/orders', C2], ['prod/orders', C1]]) }));
     expect(cell(view, 'orders', 'staging').behind).toEqual({ source: 'dev', changes: [{ part: 'config', from: C1, to: C2 }] });
     expect(cell(view, 'orders', 'prod').behind).toBeUndefined();
     expect(view.configPins).toBe(true);
@@ -58,7 +58,7 @@ describe('buildFleetView', () => {
       { code: 'PROMOTION_CYCLE', severity: 'error', message: 'z', location: { file: 'environments/x/environment.yaml' } },
     ];
     const waiver: Waiver = { rule: 'POLICY_RUN_AS_ROOT', service: 'orders', environment: 'staging', reason: 'r', owner: '@acme/commerce', expires: '2026-02-01', file: 'services/orders/waivers.yaml', location: { file: 'services/orders/waivers.yaml', line: 2 }, expiresLocation: { file: 'services/orders/waivers.yaml', line: 7 } };
-    const view = buildFleetView(input({ environments: gated, fleet: [svc('orders', 'commerce', { dev: { chart: '1.0.0', image: '2.4.0' }, staging: { chart: '1.0.0', image: '2.3.0' } })], findings, waivers: [waiver], history: { events, lastConfigCommit: new Map() } }));
+    const view = buildFleetView(input({ environments: gated, fleet: [svc('orders', 'commerce', { dev: { chart: '1.0.0', image: '2.4.0' }, staging: { chart: '1.0.0', image: '2.3.0' } })], findings, waivers: [waiver], history: { events, commits: [] } }));
     expect(cell(view, 'orders', 'dev')).toMatchObject({ since: '2026-01-08T12:00:00Z', errors: 1, warnings: 1 });
     expect(cell(view, 'orders', 'staging')).toMatchObject({ errors: 0, warnings: 1, waivers: 1, blocked: ['staging is frozen until 2026-01-12 (release week)', 'soak 3d: 1d 12h left in dev', 'dev fails checks (1 error)'] });
     expect(view.teams.map((t) => [t.team, t.findings.length])).toEqual([['commerce', 2], ['platform', 1]]);

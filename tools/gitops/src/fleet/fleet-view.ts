@@ -13,7 +13,7 @@ export interface FleetCell {
   env: string;
   /** Undefined: the service does not run in this environment. */
   release?: EnvRelease;
-  /** When the current pin arrived (the commit's author date); undefined when no commit of HEAD set it (an uncommitted edit). */
+  /** When the current pin landed (its commit's committer date); undefined when no commit of HEAD set it (an uncommitted edit). */
   since?: string;
   /** Behind its promotion source: the parts a promotion would change. */
   behind?: { source: string; changes: PartChange[] };
@@ -101,6 +101,8 @@ export interface FleetViewInput {
   findings: readonly Finding[];
   waivers: readonly Waiver[];
   history: PinHistory;
+  /** "<env>/<service>" -> the config commit a promotion would pin there (resolveSourceConfigs), for environments that pin one. */
+  sourceConfigs: ReadonlyMap<string, string>;
   charts: ChartUsage['charts'];
   today: string;
   /** The moment freezes and soak times are judged at. */
@@ -147,15 +149,12 @@ export function buildFleetView(input: FleetViewInput): FleetView {
       }
       const sourceCell = cellOf(service.name, source)!;
       if (!sourceCell.release) continue;
-      // A source that follows the branch runs the last commit that changed the service's values
-      // (unknown beyond the history's reach: config is then not compared).
-      const branchConfig = input.history.lastConfigCommit.get(service.name);
-      const sourceConfig = sourceCell.release.config.kind === 'commit' ? undefined : (branchConfig ?? '');
+      const resolved = input.sourceConfigs.get(`${env}/${service.name}`);
+      const sourceConfig = resolved ?? (sourceCell.release.config.kind === 'commit' ? undefined : '');
       const delta = releaseDelta({ service: service.name, env, source, current: cell.release, sourceRelease: sourceCell.release, sourceConfig });
       if (delta.status !== 'differs') continue;
       // An environment that follows the branch already reads the newest configuration.
-      const comparable = cell.release?.config.kind === 'commit' && (sourceConfig === undefined || branchConfig !== undefined);
-      const changes = delta.changes.filter((c) => c.part !== 'config' || comparable);
+      const changes = delta.changes.filter((c) => c.part !== 'config' || (cell.release?.config.kind === 'commit' && resolved !== undefined));
       if (changes.length === 0 || !cell.release) continue;
       cell.behind = { source, changes };
       const reasons = gateReasons(environment, sourceCell, input.now);

@@ -139,12 +139,12 @@ export class Git {
 
   /**
    * Commits of `ref` that touched any of `pathspecs` (git pathspecs, globs allowed),
-   * newest first, with author, author date and the files each touched, in one process. `limit`
+   * newest first, with author, the date each landed and the files each touched, in one process. `limit`
    * keeps the history of a long-lived repository bounded.
    */
   async log(ref: string, pathspecs: readonly string[], limit?: number): Promise<LogEntry[]> {
     // Control characters as separators: subjects and names may hold anything printable.
-    const format = '%x1e%H%x1f%an%x1f%ae%x1f%aI%x1f%s';
+    const format = '%x1e%H%x1f%an%x1f%ae%x1f%cI%x1f%s';
     const r = await this.run(['log', `--format=${format}`, '--name-only', '-z', '--no-renames', ...(limit ? [`--max-count=${limit}`] : []), '--end-of-options', ref, '--', ...pathspecs]);
     return r.stdout
       .split('\x1e')
@@ -192,7 +192,7 @@ export interface LogEntry {
   /** Author name and e-mail, as the commit records them. */
   author: string;
   email: string;
-  /** Author date, ISO 8601 with the author's offset. */
+  /** Committer date (when the commit landed, rebased or not), ISO 8601 with its offset. */
   date: string;
   subject: string;
   /** The files of the pathspecs this commit touched. */

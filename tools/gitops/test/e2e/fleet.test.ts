@@ -140,6 +140,22 @@ describe('gitops fleet', () => {
     expect([...page.matchAll(/href="([^"]*)"/g)].filter((m) => !m[1]!.startsWith('#'))).toEqual([]);
   });
 
+  it('shows config pins, behind only when the files the Application reads changed since', () => {
+    const repo = createRepo(fleet());
+    const initial = repo.git('rev-parse', 'HEAD').trim();
+    const pinned = (name: string, team: string, dev: string, prod: string) => `name: ${name}\nteam: ${team}\nchart: web\nreleases:\n  dev: { chart: 1.0.0, image: "${dev}" }\n  prod: { chart: 1.0.0, image: "${prod}", config: ${initial} }\n`;
+    repo.commit('prod reads its values at a commit', { 'services/shop/service.yaml': pinned('shop', 'commerce', '2.0.0', '2.0.0'), 'services/cart/service.yaml': pinned('cart', 'commerce', '0.4.0', '0.3.0') });
+    const change = repo.commit('shop: two replicas', { 'services/shop/values.yaml': 'image:\n  repository: registry.example.com/commerce/shop\nreplicaCount: 2\n' });
+    const r = runCli(['fleet', '--format', 'json', '--format', 'text=fleet.txt'], { cwd: repo.dir, env });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as FleetJson;
+    expect(cellOf(report, 'shop', 'prod')).toMatchObject({ release: { config: initial }, behind: { source: 'dev', changes: [{ part: 'config', from: initial, to: change }] } });
+    // cart's files are the same at both commits: only its image is behind.
+    expect(cellOf(report, 'cart', 'prod').behind).toEqual({ source: 'dev', changes: [{ part: 'image', from: '0.3.0', to: '0.4.0' }] });
+    expect(cellOf(report, 'cart', 'dev').release).toEqual({ chart: '1.0.0', image: '0.4.0', config: null });
+    expect(readFileSync(join(repo.dir, 'fleet.txt'), 'utf8')).toMatch(new RegExp(`^shop +commerce +1\\.0\\.0 2\\.0\\.0 main +1\\.0\\.0 2\\.0\\.0 ${initial.slice(0, 7)} ↓$`, 'm'));
+  });
+
   it('answers "what runs where" for the example fleet: every pin in its cell, one row per service', () => {
     const repo = exampleFleetRepo();
     const r = runCli(['fleet', '--format', 'json=fleet.json', '--format', 'text'], { cwd: repo.dir, env: { GITOPS_SCHEMA_DIR: schemaDir } });

@@ -1,9 +1,11 @@
 import { chartUsage } from '../../charts/usage.js';
 import type { CommandHandler } from '../../cli/types.js';
 import { ToolError, UsageError } from '../../core/errors.js';
-import { promotionChain } from '../../core/release/chain.js';
+import { promotionChain, type PromotionChain } from '../../core/release/chain.js';
+import type { RenderPlan } from '../../core/render/plan.js';
+import type { RepoModel } from '../../core/repo/model.js';
 import { runFleetChecks } from '../../fleet/fleet-checks.js';
-import { readPinHistory } from '../../fleet/fleet-history.js';
+import { readPinHistory, resolveSourceConfigs, type ConfigPair } from '../../fleet/fleet-history.js';
 import { fleetHtml } from '../../fleet/fleet-html.js';
 import { fleetJson } from '../../fleet/fleet-json.js';
 import { summaryLine } from '../../fleet/fleet-marks.js';
@@ -28,6 +30,7 @@ export const runFleet: CommandHandler<FleetOptions> = async (ctx, options) => {
   ctx.progress('reading the history');
   const [history, usage] = await Promise.all([readPinHistory(ws, ws.model.services), chartUsage(ws, checks.run.charts, [])]);
   const chain = promotionChain(ws.model.environments);
+  const sourceConfigs = await resolveSourceConfigs(ws, history, configPairs(ws.model, chain, (await checks.run.plan()).plans));
   const view = buildFleetView({
     model: ws.model,
     chain,
@@ -35,6 +38,7 @@ export const runFleet: CommandHandler<FleetOptions> = async (ctx, options) => {
     findings: [...checks.findings, ...chain.findings],
     waivers: checks.waivers,
     history,
+    sourceConfigs,
     charts: usage.charts,
     today,
     // GITOPS_TODAY judges freezes and soak times at that day's midnight, as it does waiver expiry.
@@ -60,6 +64,23 @@ export const runFleet: CommandHandler<FleetOptions> = async (ctx, options) => {
   // The summary line closes the text report; with other reports it goes to stderr.
   return { findings: [], stdout, ...(textOnStdout ? {} : { summary: summaryLine(view) }) };
 };
+
+/** Every environment that pins a config commit and has a source running the service: what its config is compared with. */
+function configPairs(model: RepoModel, chain: PromotionChain, plans: readonly RenderPlan[]): ConfigPair[] {
+  const pairs: ConfigPair[] = [];
+  for (const service of model.services.values()) {
+    for (const [env, pin] of Object.entries(service.releases)) {
+      const sourceEnv = chain.sources.get(env);
+      const source = sourceEnv === undefined ? undefined : service.releases[sourceEnv];
+      if (pin.config === undefined || !source) continue;
+      const plan = plans.find((p) => p.env.name === env && p.service === service.name);
+      // The files the Application reads, as promote reads them; the conventional three without a plan.
+      const paths = plan && plan.valueFiles.length > 0 ? [...new Set(plan.valueFiles.map((v) => v.path))].sort() : [`environments/${env}/values.yaml`, `${service.dir}/values.yaml`, `${service.dir}/values-${env}.yaml`];
+      pairs.push({ key: `${env}/${service.name}`, pinned: pin.config, ...(source.config ? { source: source.config } : {}), paths });
+    }
+  }
+  return pairs;
+}
 
 function render(name: FleetFormat, view: FleetView, options: { color: boolean }): string {
   if (name === 'json') return fleetJson(view);
