@@ -203,6 +203,26 @@ export class Git {
   }
 
   /**
+   * Commits of `ref` that touched any of `pathspecs` (git pathspecs, globs allowed),
+   * newest first, with author, the date each landed and the files each touched, in one process. `limit`
+   * keeps the history of a long-lived repository bounded.
+   */
+  async log(ref: string, pathspecs: readonly string[], limit?: number): Promise<LogEntry[]> {
+    // Control characters as separators: subjects and names may hold anything printable.
+    const format = '%x1e%H%x1f%an%x1f%ae%x1f%cI%x1f%s';
+    const r = await this.run(['log', `--format=${format}`, '--name-only', '-z', '--no-renames', ...(limit ? [`--max-count=${limit}`] : []), '--end-of-options', ref, '--', ...pathspecs]);
+    return r.stdout
+      .split('\x1e')
+      .filter(Boolean)
+      .map((chunk) => {
+        const end = chunk.indexOf('\0');
+        const [commit, author, email, date, subject] = (end < 0 ? chunk : chunk.slice(0, end)).split('\x1f') as [string, string, string, string, string];
+        const files = end < 0 ? [] : chunk.slice(end + 1).replace(/^\n/, '').split('\0').filter(Boolean);
+        return { commit, author, email, date, subject, files };
+      });
+  }
+
+  /**
    * Writes the tree at `commit:path` into `dest` without touching the user's index or work
    * tree: a throwaway index file is loaded with the tree and checked out under a prefix.
    */
@@ -231,6 +251,19 @@ export class Git {
 }
 
 /** One entry of `git ls-tree -r -l`. */
+/** One commit of `Git.log`. */
+export interface LogEntry {
+  commit: string;
+  /** Author name and e-mail, as the commit records them. */
+  author: string;
+  email: string;
+  /** Committer date (when the commit landed, rebased or not), ISO 8601 with its offset. */
+  date: string;
+  subject: string;
+  /** The files of the pathspecs this commit touched. */
+  files: string[];
+}
+
 export interface TreeEntry {
   /** 100644, 100755, 120000 (symlink), 160000 (submodule). */
   mode: string;
