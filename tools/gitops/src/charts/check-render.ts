@@ -18,10 +18,14 @@ export interface HeadRender {
 /**
  * The chart as it is at the head, before any release: `helm lint` (with each CI values file,
  * as chart-testing lints), then `helm template` with each CI values file
- * (`<chart>/ci/*-values.yaml`) for each environment's Kubernetes version and API versions. A
- * template that fails is reported at the template file and line a person edits.
+ * (`<chart>/ci/*-values.yaml`) for each environment's Kubernetes version and API versions, each
+ * render validated against the strict schemas. A template that fails is reported at the
+ * template file and line a person edits; an invalid object at its template.
  */
-export async function renderHead(ws: Workspace, chart: ChartSide, store: ChartStore, helm: HelmRunner, chartDirOf: ChartDirOf): Promise<HeadRender> {
+/** Validates one rendered stream at a Kubernetes version: the findings about its objects. */
+export type ValidateRender = (text: string, ciFile: string, kubernetesVersion: string) => Promise<Finding[]>;
+
+export async function renderHead(ws: Workspace, chart: ChartSide, store: ChartStore, helm: HelmRunner, chartDirOf: ChartDirOf, validate: ValidateRender): Promise<HeadRender> {
   const materialized = await store.materialize(undefined, chart.dir);
   if ('error' in materialized) return { ciFiles: [], renders: 0, findings: [dependencyBuildFinding(chart, materialized.error)] };
   const ciFiles = ws.model.files.filter((f) => f.startsWith(`${chart.dir}/ci/`) && f.endsWith('-values.yaml'));
@@ -60,7 +64,11 @@ export async function renderHead(ws: Workspace, chart: ChartSide, store: ChartSt
     const args = ['template', chart.name, '.', '--namespace', 'chart-ci', ...(kubeVersion ? ['--kube-version', kubeVersion] : []), '--values', join(materialized.dir, local(ci)), ...apiVersions.flatMap((v) => ['--api-versions', v])];
     const out = await helm.template(materialized.dir, args);
     renders++;
-    if (out.ok) continue;
+    if (out.ok) {
+      // What renders must also be valid for the cluster, as a consumer's render must.
+      if (kubeVersion) for (const f of await validate(out.stdout, ci, kubeVersion)) add(f);
+      continue;
+    }
     const mapped = mapTemplateError(cleanTemplateError(out.error), chartDirOf);
     add({
       code: 'CHART_TEMPLATE_FAILED',

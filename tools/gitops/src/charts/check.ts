@@ -1,13 +1,18 @@
 import { join } from 'node:path';
 import { uniqueFindings, type Finding } from '../core/findings.js';
+import { parseManifests } from '../core/manifests/manifest.js';
 import type { IgnorePath } from '../diff/ignore.js';
 import { markdownReport as diffMarkdown } from '../diff/report.js';
 import { ChartStore } from '../render/chart-store.js';
 import { HelmRunner } from '../runners/helm.js';
 import type { EngineName } from '../validate/engine.js';
+import type { SchemaSources } from '../validate/schema-dir.js';
+import { fetchSchemas } from '../validate/schema-fetch.js';
+import { manifestRefs, prepareSchemas } from '../validate/schema-preflight.js';
+import { validateManifests } from '../validate/validate-manifests.js';
 import type { Workspace } from '../workspace.js';
 import { changedCharts, chartDirResolver, loadCharts, type ChartSide } from './check-charts.js';
-import { consumerFindings, renderHead } from './check-render.js';
+import { consumerFindings, renderHead, type ValidateRender } from './check-render.js';
 import { schemaFindings } from './check-schemas.js';
 import { dependencyFindings, packageDiff, releaseFindings, versionFindings } from './check-versions.js';
 import { chartImpact } from './impact.js';
@@ -79,6 +84,17 @@ export async function chartCheck(ws: Workspace, options: ChartCheckOptions): Pro
     else if (diff.length > 0) changed.set(name, diff);
   }
   const chartDirOf = chartDirResolver(head);
+  let schemas: Promise<SchemaSources> | undefined;
+  const env = options.env ?? process.env;
+  const validateCi: ValidateRender = async (text, ciFile, kubernetesVersion) => {
+    schemas ??= prepareSchemas(ws, { env, kubernetesVersion, cwd: process.cwd() });
+    const chartName = ciFile.split('/').at(-3) ?? '';
+    const origin = { kind: 'rendered' as const, env: 'ci', service: chartName, application: `${chartName} with ${ciFile.split('/').pop()}` };
+    const parsed = parseManifests(ciFile, text, origin, (name) => chartDirOf([name]));
+    const { sources } = await fetchSchemas(await schemas, manifestRefs(parsed.manifests, () => kubernetesVersion));
+    const validation = await validateManifests(parsed.manifests, { schemas: sources, kubernetesVersion, engine: options.engine, cacheDir: ws.cacheDir, env });
+    return [...parsed.findings, ...validation.findings];
+  };
   const baseLabel = `${options.base.ref} (${baseCommit.slice(0, 12)})`;
 
   const charts: CheckedChart[] = [];
@@ -94,7 +110,7 @@ export async function chartCheck(ws: Workspace, options: ChartCheckOptions): Pro
       // A version not raised is changed released content already: one finding says it.
       ...(version.length === 0 ? await releaseFindings(chart, store, snapshot.commit) : []),
     ];
-    const rendered = await renderHead(ws, chart, store, await helmRunner(), chartDirOf);
+    const rendered = await renderHead(ws, chart, store, await helmRunner(), chartDirOf, validateCi);
     findings.push(...rendered.findings);
     const impact = chart.type === 'library' ? undefined : await checkConsumers(ws, chart, options, chartDirOf, findings);
     charts.push({ chart: name, baseVersion: before?.version, version: chart.version, changed: reasons, ciFiles: rendered.ciFiles, ciRenders: rendered.renders, consumers: impact?.consumers, impactMarkdown: impact?.markdown, findings: uniqueFindings(findings) });

@@ -79,6 +79,21 @@ describe('gitops chart check', () => {
     expect(report.charts[1]).toMatchObject({ ciFiles: ['platform-charts/web/ci/default-values.yaml'], consumers: { failing: ['blog/dev', 'cart/dev', 'cart/prod', 'shop/dev', 'shop/prod'] } });
   });
 
+  it('what the chart renders with its CI values is validated as a consumer render is', () => {
+    const repo = branchRepo();
+    const deployment = 'platform-charts/web/templates/deployment.yaml';
+    // Only the CI values reach the branch: no consumer runs with environment "ci".
+    repo.commit('ci-only field', {
+      [deployment]: readFileSync(join(repo.dir, deployment), 'utf8').replace('  replicas: {{ .Values.replicaCount }}\n', '  replicas: {{ .Values.replicaCount }}\n{{- if eq .Values.environment "ci" }}\n  paused: "yes"\n{{- end }}\n'),
+      'platform-charts/web/Chart.yaml': webYaml('1.1.0'),
+      'platform-charts/web/ci/default-values.yaml': 'environment: ci\nimage:\n  repository: registry.example.com/ci/web\n  tag: "1.0.0"\n',
+    });
+    const r = check(repo);
+    expect(r.exitCode, r.stderr).toBe(1);
+    expect(codes(r.stderr)).toEqual([`${deployment} MANIFEST_INVALID`]);
+    expect(r.stderr).toMatch(/error MANIFEST_INVALID Deployment web \(ci\): \/spec\/paused: /);
+  });
+
   it('a breaking values.schema.json change needs a major version', () => {
     const repo = branchRepo();
     const s = schema();

@@ -33,11 +33,13 @@ const scenarios: Scenario[] = [
   // probes
   { name: 'probe-no-readiness', change: (o) => void delete app(o).readinessProbe, expect: { prod: ['POLICY_READINESS_PROBE_MISSING'], dev: ['POLICY_READINESS_PROBE_MISSING:warning'] } },
   {
-    // No Service sends it traffic: a readiness probe is not required.
+    // No Service sends it traffic (and so nothing routes to it): a readiness probe is not required.
     name: 'probe-worker-no-readiness',
     change: (o) => {
       delete app(o).readinessProbe;
       delete o.service;
+      delete o.virtualservice;
+      delete o.destinationrule;
     },
     expect: { prod: [] },
   },
