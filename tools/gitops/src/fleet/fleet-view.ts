@@ -51,15 +51,8 @@ export interface FleetEnvironment {
   broken?: string;
 }
 
-export interface FleetWaiver {
-  rule: string;
-  service: string;
-  environment?: string;
-  resource?: { kind?: string; name?: string };
-  reason: string;
-  owner: string;
-  expires: string;
-  file: string;
+/** A waiver as the page lists it: its entry, where it is, and how it stands today. */
+export interface FleetWaiver extends Pick<Waiver, 'rule' | 'service' | 'environment' | 'resource' | 'reason' | 'owner' | 'expires' | 'file'> {
   line?: number;
   status: 'active' | 'expired' | 'unused';
   /** Days from today to the expiry (negative: expired). */

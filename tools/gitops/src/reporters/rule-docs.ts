@@ -42,6 +42,7 @@ const descriptions: Partial<Record<Exclude<FindingCode, PolicyRuleCode>, string>
   PROMOTION_CYCLE: 'promotion.from leads back to the environment itself: the promotion chain has a cycle.',
   PROMOTION_FROM_MISMATCH: "gitops promote --from names another environment than the target's promotion source.",
   PROMOTION_NOT_IN_SOURCE: 'The service does not run in the promotion source: there is no release to promote.',
+  PROMOTION_PIN_UNPROMOTED: 'A pin moved by hand to a chart and image its promotion source never ran: the change skips the promotion order.',
   PROMOTION_SOAKING: "The release has not run in the source environment for the target's promotion.soak.",
   PROMOTION_FROZEN: 'The target environment is in a promotion.freeze window.',
   CHART_REGISTRY_MISMATCH: 'The chart registry holds a version whose files differ from the package released from Git.',

@@ -171,6 +171,6 @@ describe('gitops chart check', () => {
     const repo = branchRepo();
     const r = check(repo, ['--base', 'nope']);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain('chart check: unknown Git ref "nope"');
+    expect(r.stderr).toContain('unknown Git ref "nope"');
   });
 });

@@ -54,3 +54,26 @@ it('promote --pr pushes the edit to its branch and opens one pull request, updat
   expect(again.stderr).toContain('updated pull request #12');
   expect(server.pending()).toBe(0);
 });
+
+it('promote --pr that GitHub refuses exits 2 naming the permission, the working tree as it was', { timeout: 600_000 }, async () => {
+  const files = fleetFiles();
+  files['environments/prod/environment.yaml'] = files['environments/prod/environment.yaml']!.replace('policyProfile: restricted', 'policyProfile: baseline\npromotion:\n  from: dev');
+  const repo = createRepo(files);
+  const remote = mkdtempSync(join(tmpdir(), 'gitops-remote-'));
+  onTestFinished(() => rmSync(remote, { recursive: true, force: true }));
+  execFileSync('git', ['init', '--quiet', '--bare', remote]);
+  repo.git('remote', 'add', 'origin', remote);
+  const before = readFileSync(join(repo.dir, 'services/shop/service.yaml'), 'utf8');
+  const server = await startGitHubServer();
+  const env = { GITHUB_TOKEN: 'ghs_test', GITHUB_API_URL: server.url, GITHUB_REPOSITORY: 'acme/platform', GITOPS_SCHEMA_DIR: schemaDir, GITOPS_TODAY: '2026-11-24' };
+
+  server.reply({ body: [] }, { status: 403, body: { message: 'Resource not accessible by integration' } });
+  const r = await runCliAsync(['promote', 'shop', '--to', 'prod', '--pr'], { cwd: repo.dir, env });
+  expect(r.exitCode, r.stderr + r.stdout).toBe(2);
+  expect(r.stderr).toContain('GitHub refused to');
+  expect(r.stderr).toContain('403 Resource not accessible by integration');
+  expect(r.stderr).toContain('`pull-requests: write`');
+  expect(server.requests.map((q) => `${q.method} ${q.path}`)).toEqual(['GET /repos/acme/platform/pulls', 'POST /repos/acme/platform/pulls']);
+  expect(readFileSync(join(repo.dir, 'services/shop/service.yaml'), 'utf8')).toBe(before);
+  expect(repo.git('status', '--porcelain')).toBe('');
+});

@@ -4,7 +4,7 @@ import { UsageError } from '../../core/errors.js';
 import { parseIgnore } from '../../diff/ignore.js';
 import { policyToday } from '../../policy/policy-stage.js';
 import { openWorkspace, type Workspace } from '../../workspace.js';
-import { comparedBase } from '../diff/run.js';
+import { defaultBase } from '../default-base.js';
 import type { ChartOptions } from './command.js';
 
 /** `gitops chart check [--base REF]`: every chart the change touches, against its merge base with REF. */
@@ -48,22 +48,12 @@ export async function runChartCheck(ctx: CommandContext, workTree: Workspace, op
   };
 }
 
-/**
- * The base the change is compared with: where the head branched from REF, as `gitops diff`
- * and a pull request's diff do. Without --base: the default branch of gitops.yaml, its
- * remote-tracking branch first (a CI clone has no local main).
- */
+/** The base: --base, else the merge base with the default branch (`defaultBase`); neither is a usage error. */
 async function resolveBase(ws: Workspace, flag: string | undefined): Promise<{ ref: string; commit: string }> {
+  const base = await defaultBase(ws, flag);
+  if (base) return base;
   const branch = ws.model.config.defaultBranch ?? 'main';
-  const candidates = flag ? [flag] : [`origin/${branch}`, branch];
-  for (const ref of candidates) {
-    if (!(await ws.git.resolveCommit(ref))) continue;
-    const compared = await comparedBase(ws, ref, true);
-    return { ref: compared.label ?? ref, commit: (await ws.git.resolveCommit(compared.ref))! };
-  }
-  throw new UsageError('GIT_REF_UNKNOWN', `chart check: unknown Git ref "${candidates.join('" or "')}"`, {
-    hint: flag ? `Check the name with \`git rev-parse ${flag}\`, or fetch it (a CI checkout needs fetch-depth: 0).` : `Pass --base REF, or fetch the default branch (\`git fetch origin ${branch}\`).`,
-  });
+  throw new UsageError('GIT_REF_UNKNOWN', `chart check: unknown Git ref "origin/${branch}" or "${branch}"`, { hint: `Pass --base REF, or fetch the default branch (\`git fetch origin ${branch}\`).` });
 }
 
 function verdict(c: CheckedChart): string {

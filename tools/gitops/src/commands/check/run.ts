@@ -13,6 +13,8 @@ import { countResources, countSummary, plural } from '../../reporters/summary.js
 import { prepareSchemas } from '../../validate/schema-preflight.js';
 import { validateRendered } from '../../validate/validate-stage.js';
 import { openWorkspace } from '../../workspace.js';
+import { unpromotedPins } from '../../promote/unpromoted-pins.js';
+import { defaultBase } from '../default-base.js';
 import type { CheckOptions } from './command.js';
 
 /** lint → render → validate → policy over one snapshot of the repository, each Application rendered once. */
@@ -37,11 +39,14 @@ export const runCheck: CommandHandler<CheckOptions> = async (ctx, options) => {
   const owners = await readCodeowners(ws.snapshot);
   const governance = owners.codeowners ? checkOwners(ws.model, owners.codeowners, { services: options.service }) : owners.findings;
   const idle = await valuesWithoutEffect(apps, run.values);
+  // Pins this change moved by hand past the promotion order (against where it branched from the default branch).
+  const base = await defaultBase(ws);
+  const unpromoted = base ? await unpromotedPins(ws, base.commit, scope) : [];
 
   // Every Application of the environments in scope (rendered once; the policy stage asked for them): one that did not render leaves other Applications' cross-Application verdicts open.
   const envs = new Set(fleet.apps.map((a) => a.plan.env.name));
   const envApps = await run.render((await run.plan()).plans.filter((p) => envs.has(p.env.name)));
-  const findings = oneRound(sortFindings(uniqueFindings([...lint.findings, ...fleet.findings, ...fleet.apps.flatMap((a) => a.findings), ...located, ...governance, ...idle])), envApps);
+  const findings = oneRound(sortFindings(uniqueFindings([...lint.findings, ...fleet.findings, ...fleet.apps.flatMap((a) => a.findings), ...located, ...governance, ...idle, ...unpromoted])), envApps);
   const resources = validation.results;
   const { valid } = countResources(resources);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
