@@ -37,7 +37,7 @@ export function parseCheckResults(text: string): CheckResults | null {
   } catch {
     return null;
   }
-  if (!isRecord(report) || report.schemaVersion !== 1 || report.command !== 'check' || !Array.isArray(report.findings)) return null;
+  if (!isRecord(report) || report.schemaVersion !== 2 || report.command !== 'check' || !Array.isArray(report.findings)) return null;
   const byEnv = new Map<string, EnvironmentChecks>();
   for (const raw of report.findings) {
     const f = readFinding(raw);

@@ -15,7 +15,7 @@ function pinMoved() {
 
 /** A check report as `gitops check --format json` writes it (only the fields the comment reads). */
 function checkReport(findings: unknown[]): string {
-  return JSON.stringify({ schemaVersion: 1, command: 'check', summary: {}, results: [{ env: 'dev', status: 'valid' }, { env: 'prod', status: 'valid' }], findings });
+  return JSON.stringify({ schemaVersion: 2, command: 'check', summary: {}, results: [{ env: 'dev', status: 'valid' }, { env: 'prod', status: 'valid' }], findings });
 }
 
 it('diff takes --format name[=FILE] as the other commands do: text on stdout, JSON and Markdown to files', () => {
@@ -25,7 +25,7 @@ it('diff takes --format name[=FILE] as the other commands do: text on stdout, JS
   expect(r.exitCode, r.stderr).toBe(0);
   expect(r.stdout).toContain('=== prod/shop (shop-prod): changed');
   const json = JSON.parse(readFileSync(join(repo.dir, 'out/diff.json'), 'utf8')) as { schemaVersion: number; command: string; applications: { name: string; status: string }[]; findings: unknown[] };
-  expect(json.schemaVersion).toBe(1);
+  expect(json.schemaVersion).toBe(2);
   expect(json.command).toBe('diff');
   expect(json.applications.map((a) => `${a.name}: ${a.status}`)).toEqual(['shop-prod: changed']);
   expect(json.findings).toEqual([]);

@@ -45,7 +45,7 @@ describe('gitops diff', () => {
     const repo = createRepo(fleetFiles());
     repo.write({ 'services/shop/service.yaml': service('shop', 'commerce', { dev: { chart: '1.0.0', image: '2.0.0' }, prod: { chart: '1.0.0', image: '1.9.1' } }) });
     const { json, stderr } = diffJson(repo, '--base', 'main');
-    expect(json.schemaVersion).toBe(1);
+    expect(json.schemaVersion).toBe(2);
     // Only the prod Application can change: dev's inputs are the same bytes, so it is not even rendered.
     expect(json.applications.map((a) => a.name)).toEqual(['shop-prod']);
     expect(changedApps(json)).toEqual(['prod/shop:changed']);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exampleFleetRepo, schemaDir } from '../fixtures/example-fleet.js';
+import { exampleFleetRepo, promoteWorkTree, schemaDir } from '../fixtures/example-fleet.js';
 import { fleetFiles } from '../fixtures/fleet.js';
 import { createRepo } from '../helpers/git-repo.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -136,6 +136,8 @@ describe('no blame on others', () => {
     expect(prod).toContain('  minReplicas: 3\n  maxReplicas: 15\n');
     // A template failure (minimum above maximum), not a schema error: api-gateway-prod does not render.
     repo.write({ 'services/api-gateway/values-prod.yaml': prod.replace('  minReplicas: 3\n  maxReplicas: 15\n', '  minReplicas: 5\n  maxReplicas: 4\n') });
+    // prod reads values at its config pin: the edit reaches it by promotion.
+    promoteWorkTree(repo, 'api-gateway', 'prod');
 
     const r = runCli(['check', '--env', 'prod'], { cwd: repo.dir, env });
     expect(r.exitCode).toBe(1);
@@ -157,6 +159,7 @@ describe('contracts between the Applications of an environment', () => {
     const before = readFileSync(file, 'utf8');
     expect(before).not.toMatch(/^service:/m);
     repo.write({ 'services/orders/values-prod.yaml': `${before}\nservice:\n  port: 8081\n` });
+    promoteWorkTree(repo, 'orders', 'prod');
     const line = before.split('\n').length + 2;
 
     const r = runCli(['check', '--env', 'prod', '--service', 'orders'], { cwd: repo.dir, env });
@@ -174,6 +177,7 @@ describe('contracts between the Applications of an environment', () => {
     const file = join(repo.dir, 'services/api-gateway/values.yaml');
     const before = readFileSync(file, 'utf8');
     repo.write({ 'services/api-gateway/values.yaml': before.replace('host: products.commerce.svc.cluster.local', 'host: product.commerce.svc.cluster.local') });
+    promoteWorkTree(repo, 'api-gateway', 'prod');
     const r = runCli(['check', '--env', 'prod', '--service', 'api-gateway'], { cwd: repo.dir, env });
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toMatch(/^services\/api-gateway\/values\.yaml:\d+:\d+ error POLICY_ROUTE_HOST_UNKNOWN api-gateway-prod: VirtualService api-gateway-edge: routes to product\.commerce\.svc\.cluster\.local:80, but no Application of prod renders a Service product\.commerce\.svc\.cluster\.local/m);
@@ -187,6 +191,7 @@ describe('values that do nothing', () => {
     const before = readFileSync(file, 'utf8');
     expect(before).toMatch(/^autoscaling:\n {2}enabled: true\n/m);
     repo.write({ 'services/orders/values-prod.yaml': `${before}\nreplicas: 4\nimage:\n  tag: "9.9.9"\n` });
+    promoteWorkTree(repo, 'orders', 'prod');
     const line = before.split('\n').length + 1;
 
     const r = runCli(['check', '--env', 'prod', '--service', 'orders'], { cwd: repo.dir, env });

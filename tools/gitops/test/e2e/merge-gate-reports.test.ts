@@ -68,6 +68,12 @@ it('check writes GitHub annotations on the values line, valid SARIF with documen
   const json = JSON.parse(readFileSync(join(repo.dir, 'reports/check.json'), 'utf8')) as { command: string; findings: { code: string }[] };
   expect(json.command).toBe('check');
   expect(json.findings.some((f) => f.code === 'VALUES_UNKNOWN_KEY')).toBe(true);
+
+  // The PR comment reads exactly this file: the check's own report, its findings per environment.
+  repo.commit('values', {});
+  const comment = runCli(['diff', '--base', 'HEAD', '--check-report', 'reports/check.json', '--format', 'markdown'], { cwd: repo.dir, env });
+  expect(comment.exitCode, comment.stderr).toBe(0);
+  expect(comment.stdout).toContain('VALUES_UNKNOWN_KEY');
 });
 
 it('refuses two reports on stdout, text included, and a report directory that does not exist, before rendering', () => {

@@ -84,7 +84,7 @@ describe('gitops promote', { timeout: 600_000 }, () => {
     const r = runCli(['promote', '--to', 'prod', '--plan', '--format', 'json'], { cwd: repo.dir, env });
     expect(r.exitCode, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as { schemaVersion: number; source: string; services: { service: string; state: string; changes: { part: string; from?: string; to: string }[] }[] };
-    expect([report.schemaVersion, report.source]).toEqual([1, 'staging']);
+    expect([report.schemaVersion, report.source]).toEqual([2, 'staging']);
     const byName = Object.fromEntries(report.services.map((s) => [s.service, s]));
     expect(byName['api-gateway']!.state).toBe('up to date');
     expect(byName.orders).toMatchObject({ state: 'ready', changes: [{ part: 'chart', from: '1.0.0', to: '1.1.0' }, { part: 'image', from: '2.3.0', to: '2.3.1' }] });

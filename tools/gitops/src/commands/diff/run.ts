@@ -66,7 +66,7 @@ async function readCheckReport(file: string): Promise<CheckResults> {
     });
   }
   const results = parseCheckResults(text);
-  if (!results) throw new UsageError('USAGE', `--check-report ${file}: not a JSON report of gitops check (schemaVersion 1)`, { hint: 'Write it with gitops check --format json=FILE.' });
+  if (!results) throw new UsageError('USAGE', `--check-report ${file}: not a JSON report of gitops check (schemaVersion 2)`, { hint: 'Write it with gitops check --format json=FILE.' });
   return results;
 }
 
