@@ -10,8 +10,8 @@ import { runCliAsync } from '../helpers/run-cli.js';
 
 const schemaDir = join(import.meta.dirname, '..', '..', '..', '..', '..', 'shared', 'schemas');
 
-// Two promotions, each checking and rendering prod: minutes on a loaded machine.
-it('promote --pr pushes the edit to its branch and opens one pull request, updated when run again', { timeout: 600_000 }, async () => {
+/** The fixture fleet with prod promoted from dev, a bare remote as origin, and a loopback GitHub. */
+async function promotionRepo() {
   const files = fleetFiles();
   files['environments/prod/environment.yaml'] = files['environments/prod/environment.yaml']!.replace('policyProfile: restricted', 'policyProfile: baseline\npromotion:\n  from: dev');
   const repo = createRepo(files);
@@ -22,6 +22,12 @@ it('promote --pr pushes the edit to its branch and opens one pull request, updat
   const before = readFileSync(join(repo.dir, 'services/shop/service.yaml'), 'utf8');
   const server = await startGitHubServer();
   const env = { GITHUB_TOKEN: 'ghs_test', GITHUB_API_URL: server.url, GITHUB_REPOSITORY: 'acme/platform', GITOPS_SCHEMA_DIR: schemaDir, GITOPS_TODAY: '2026-11-24' };
+  return { repo, remote, before, server, env };
+}
+
+// Two promotions, each checking and rendering prod: minutes on a loaded machine.
+it('promote --pr pushes the edit to its branch and opens one pull request, updated when run again', { timeout: 600_000 }, async () => {
+  const { repo, remote, before, server, env } = await promotionRepo();
   const pr = { number: 12, html_url: 'https://github.test/acme/platform/pull/12' };
 
   server.reply({ body: [] }, { status: 201, body: pr }, { body: [] });
@@ -56,16 +62,7 @@ it('promote --pr pushes the edit to its branch and opens one pull request, updat
 });
 
 it('promote --pr that GitHub refuses exits 2 naming the permission, the working tree as it was', { timeout: 600_000 }, async () => {
-  const files = fleetFiles();
-  files['environments/prod/environment.yaml'] = files['environments/prod/environment.yaml']!.replace('policyProfile: restricted', 'policyProfile: baseline\npromotion:\n  from: dev');
-  const repo = createRepo(files);
-  const remote = mkdtempSync(join(tmpdir(), 'gitops-remote-'));
-  onTestFinished(() => rmSync(remote, { recursive: true, force: true }));
-  execFileSync('git', ['init', '--quiet', '--bare', remote]);
-  repo.git('remote', 'add', 'origin', remote);
-  const before = readFileSync(join(repo.dir, 'services/shop/service.yaml'), 'utf8');
-  const server = await startGitHubServer();
-  const env = { GITHUB_TOKEN: 'ghs_test', GITHUB_API_URL: server.url, GITHUB_REPOSITORY: 'acme/platform', GITOPS_SCHEMA_DIR: schemaDir, GITOPS_TODAY: '2026-11-24' };
+  const { repo, remote, before, server, env } = await promotionRepo();
 
   server.reply({ body: [] }, { status: 403, body: { message: 'Resource not accessible by integration' } });
   const r = await runCliAsync(['promote', 'shop', '--to', 'prod', '--pr'], { cwd: repo.dir, env });
