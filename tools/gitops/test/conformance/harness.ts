@@ -118,9 +118,7 @@ export function runArgo(repo: TestRepo): ArgoReport {
   const out = join(repo.dir, '..', `argocd-${process.pid}-${Date.now()}.json`);
   const r = spawnSync(harnessBin, ['--repo', repo.dir, '--out', out], {
     encoding: 'utf8',
-    // The repo-server's command timeout (90 s by default) is a deployment setting: on a loaded
-    // test machine a `helm pull` may take longer, which would be a timeout, not a difference.
-    env: { ARGOCD_EXEC_TIMEOUT: '10m', ...process.env, GITOPS_HELM_BIN: helmBin },
+    env: { ...process.env, GITOPS_HELM_BIN: helmBin },
     maxBuffer: 256 * 1024 * 1024,
   });
   if (r.status !== 0) throw new Error(`argocd-conformance failed (${r.status ?? r.signal}):\n${r.stderr}`);
