@@ -118,7 +118,7 @@ async function failures(run: FleetRun, apps: readonly RenderedApp[], plans: read
   const services = [...new Set(plans.map((p) => p.service))];
   const policy = envs.length > 0 ? await policyStage(run, { envs, services, today: options.today }) : { findings: [], apps: parsed };
   const consumer = new Set(plans.map((p) => p.app.name));
-  const located = await attachValuesOrigins([...validation.findings, ...policy.findings.filter((f) => f.application && consumer.has(f.application))], policy.apps, run.values);
+  const located = await attachValuesOrigins([...validation.findings, ...policy.findings.filter((f) => f.application && consumer.has(f.application))], policy.apps, run);
   for (const f of located) add(f);
   return out;
 }

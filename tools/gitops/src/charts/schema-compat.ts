@@ -1,5 +1,4 @@
-import type { JsonPath } from '../core/yaml/parse-yaml.js';
-import { esc } from '../policy/model.js';
+import { escapeSegment, pathToPointer, unescapeSegment, type JsonPath } from '../core/json-pointer.js';
 
 /** How a values.schema.json change can reject a values file the old schema accepted. */
 export type BreakingKind = 'removed' | 'type' | 'required' | 'enum' | 'closed';
@@ -36,7 +35,7 @@ export function breakingSchemaChanges(before: unknown, after: unknown, defaults:
     if (seen.has(key) || values.length > 32) return;
     seen.add(key);
     const at = b.path.length > 0 ? b.path : schemaPath;
-    const pointer = values.map((s) => `/${esc(s)}`).join('') || '/';
+    const pointer = pathToPointer(values) || '/';
     const push = (kind: BreakingKind, message: string, where: JsonPath = at) => out.push({ kind, pointer, schemaPath: where, message });
 
     const oldTypes = types(a.schema);
@@ -64,7 +63,7 @@ export function breakingSchemaChanges(before: unknown, after: unknown, defaults:
       for (const k of removed) {
         if (matchesPattern(b.schema, k)) continue;
         const renamed = removed.length === 1 && added.length === 1 ? ` (renamed to "${added[0]}"?)` : '';
-        out.push({ kind: 'removed', pointer: `${pointer === '/' ? '' : pointer}/${esc(k)}`, schemaPath: [...at, 'properties'], message: `key "${k}" removed${renamed}: a values file that sets it is now refused` });
+        out.push({ kind: 'removed', pointer: `${pointer === '/' ? '' : pointer}/${escapeSegment(k)}`, schemaPath: [...at, 'properties'], message: `key "${k}" removed${renamed}: a values file that sets it is now refused` });
       }
     }
 
@@ -97,7 +96,7 @@ function resolve(root: unknown, node: unknown): { schema?: Schema; path: JsonPat
     path = ref
       .slice(2)
       .split('/')
-      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+      .map(unescapeSegment);
     current = path.reduce<unknown>((n, s) => record(n)[s], root);
   }
   return isSchema(current) ? { schema: current, path } : { path };

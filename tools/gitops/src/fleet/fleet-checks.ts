@@ -42,7 +42,7 @@ export async function runFleetChecks(ws: Workspace, options: FleetChecksOptions)
   const validation = await validateRendered(ws, run.manifests(fleet.apps), { engine: 'builtin', schemas, env: options.env });
   options.onProgress?.('policy');
   const policy = await policyStage(run, { today: options.today });
-  const located = await attachValuesOrigins([...validation.findings, ...policy.findings], policy.apps, run.values);
+  const located = await attachValuesOrigins([...validation.findings, ...policy.findings], policy.apps, run);
   const findings = sortFindings(uniqueFindings([...lint.findings, ...fleet.findings, ...fleet.apps.flatMap((a) => a.findings), ...located]));
   return { findings, waivers: waivers.waivers, run };
 }

@@ -4,6 +4,7 @@
  * then read-only.
  */
 import type { SourceLocation } from '../core/findings.js';
+import { valueAt } from '../core/json-pointer.js';
 import type { Manifest } from '../core/manifests/manifest.js';
 import type { Environment } from '../core/repo/model.js';
 import type { Profile } from './rule.js';
@@ -137,8 +138,8 @@ export function extractWorkloads(manifests: readonly Manifest[], defaultNamespac
     const templatePointer = POD_TEMPLATE[hasRef ? podManifest?.kind ?? 'Deployment' : m.kind]!;
     // No pod template to check (a workloadRef to an object the Application does not render,
     // or no template at all): schema validation reports that, pod rules have nothing to say.
-    if (!podManifest || at(podManifest.object, templatePointer) === undefined) continue;
-    const template = rec(at(podManifest.object, templatePointer));
+    if (!podManifest || valueAt(podManifest.object, templatePointer) === undefined) continue;
+    const template = rec(valueAt(podManifest.object, templatePointer));
     const metadata = rec(template.metadata);
     const podSpec = rec(template.spec);
     const containers: Container[] = [];
@@ -199,23 +200,6 @@ export function stringMap(value: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(rec(value))) if (v !== null && v !== undefined) out[k] = String(v);
   return out;
-}
-
-/** The value at a JSON pointer. */
-export function at(object: unknown, pointer: string): unknown {
-  let node = object;
-  for (const raw of pointer.split('/').slice(1)) {
-    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (Array.isArray(node)) node = node[Number(key)];
-    else if (typeof node === 'object' && node !== null) node = (node as Rec)[key];
-    else return undefined;
-  }
-  return node;
-}
-
-/** A pointer segment, escaped (annotation keys contain "/"). */
-export function esc(segment: string | number): string {
-  return String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 /** An integer as Kubernetes reads it (a number, or a numeric string from an unquoted template). */

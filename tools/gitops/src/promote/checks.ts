@@ -29,7 +29,7 @@ export async function checkPromoted(ws: Workspace, target: string, services: rea
   const apps = run.manifests(fleet.apps);
   const validation = await validateRendered(ws, apps, { engine: options.engine, schemas, env: options.env });
   const policy = await policyStage(run, { ...scope, today: options.today });
-  const located = await attachValuesOrigins([...validation.findings, ...policy.findings], policy.apps, run.values);
+  const located = await attachValuesOrigins([...validation.findings, ...policy.findings], policy.apps, run);
   const all = sortFindings(uniqueFindings([...lint.findings, ...fleet.findings, ...fleet.apps.flatMap((a) => a.findings), ...located]));
   const appService = new Map(fleet.apps.filter((a) => a.plan.env.name === target).map((a) => [a.plan.app.name, a.plan.service] as const));
   const out = new Map<string, Finding[]>(services.map((s) => [s, []]));

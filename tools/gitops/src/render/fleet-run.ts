@@ -14,7 +14,7 @@ import type { Workspace } from '../workspace.js';
 import { appSetCache } from './appset-cache.js';
 import { ChartStore } from './chart-store.js';
 import { fleetManifests, type AppManifests } from './fleet-manifests.js';
-import { renderApp, type RenderedApp } from './render-app.js';
+import { renderApp, renderWithValues, type RenderedApp } from './render-app.js';
 
 /** Which environments and services a command reports on (all when empty). */
 export interface FleetScope {
@@ -109,6 +109,11 @@ export class FleetRun {
     const missing = apps.filter((a) => a.manifests !== undefined && !this.parsed.has(a));
     for (const parsed of fleetManifests(missing)) this.parsed.set(parsed.app, parsed);
     return apps.filter((a) => a.manifests !== undefined).map((a) => this.parsed.get(a)!);
+  }
+
+  /** A rendered Application rendered again with `values` in place of its own (see renderWithValues), within the run's concurrency. */
+  renderWithValues(app: RenderedApp, values: string): Promise<string | undefined> {
+    return this.limit(async () => renderWithValues(app, values, { helm: await this.helmRunner(), snapshot: this.ws.snapshot, charts: this.charts, cacheDir: this.ws.cacheDir }));
   }
 
   private helmRunner(): Promise<HelmRunner> {

@@ -62,10 +62,7 @@ export async function renderApp(plan: RenderPlan, deps: RenderDeps): Promise<Ren
   const revision: ResolvedRevision = resolved;
   result.chart = revision;
 
-  // A registry chart is the released package, extracted where Argo CD extracts a pulled chart;
-  // a Git source is the chart directory at its revision.
-  const commit = plan.chart.tree.kind === 'snapshot' ? deps.snapshot.commit : revision.commit;
-  const chart = plan.chart.registry ? await deps.charts.packageAt(commit, plan.chart.path) : await deps.charts.materialize(commit, plan.chart.path);
+  const chart = await chartFor(plan, revision, deps);
   if ('error' in chart) return fail('CHART_DEPENDENCY', chart.error, plan.chart.origin[0]!);
   // The repo-server's ARGOCD_APP_REVISION: the chart version for a Helm repository source, the commit for Git.
   const appRevision = plan.chart.tree.kind === 'release' ? plan.chart.tree.version : revision.commit;
@@ -136,6 +133,33 @@ export async function renderApp(plan: RenderPlan, deps: RenderDeps): Promise<Ren
   result.manifests = out.stdout;
   await writeAtomic(cacheFile, out.stdout);
   return result;
+}
+
+/** A registry chart is the released package, extracted where Argo CD extracts a pulled chart; a Git source is the chart directory at its revision. */
+function chartFor(plan: RenderPlan, revision: ResolvedRevision, deps: Pick<RenderDeps, 'snapshot' | 'charts'>) {
+  const commit = plan.chart.tree.kind === 'snapshot' ? deps.snapshot.commit : revision.commit;
+  return plan.chart.registry ? deps.charts.packageAt(commit, plan.chart.path) : deps.charts.materialize(commit, plan.chart.path);
+}
+
+/**
+ * The Application rendered with `values` in place of all its values (exact provenance reads
+ * markers back out of it): same chart, release and flags, helm parameters and value files
+ * left out, the chart's schema not checked. Cached by content; undefined when helm fails.
+ */
+export async function renderWithValues(app: RenderedApp, values: string, deps: Pick<RenderDeps, 'helm' | 'snapshot' | 'charts' | 'cacheDir'>): Promise<string | undefined> {
+  if (!app.chart || app.manifests === undefined) return undefined;
+  const chart = await chartFor(app.plan, app.chart, deps);
+  if ('error' in chart) return undefined;
+  const plan: RenderPlan = { ...app.plan, set: [], setString: [], extraValues: undefined, skipSchemaValidation: true };
+  const stored = await storeValues(deps.cacheDir, values);
+  const args = buildHelmArgs(plan, { valueFiles: [stored.file], revision: '' });
+  const key = createHash('sha256').update(JSON.stringify(['marked', deps.helm.version, chart.key, buildHelmArgs(plan, { valueFiles: [stored.hash], revision: '' })])).digest('hex');
+  const cacheFile = join(deps.cacheDir, 'renders', `${key}.yaml`);
+  if (existsSync(cacheFile)) return readFile(cacheFile, 'utf8');
+  const out = await deps.helm.template(chart.dir, args);
+  if (!out.ok) return undefined;
+  await writeAtomic(cacheFile, out.stdout);
+  return out.stdout;
 }
 
 async function readTreeFile(tree: TreeRef, path: string, deps: RenderDeps, plan: RenderPlan, chartRevision: ResolvedRevision): Promise<string | FileRefusal | undefined> {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { escapeSegment, pathToPointer } from '../core/json-pointer.js';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -96,10 +97,10 @@ function pointerIn(object: unknown, raw: string): string {
         }
       }
     }
-    out.push(key.replace(/~/g, '~0').replace(/\//g, '~1'));
+    out.push(key);
     node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
   }
-  return out.map((s) => `/${s}`).join('');
+  return pathToPointer(out);
 }
 
 /**
@@ -113,7 +114,7 @@ function toSchemaErrors(error: { path: string; msg: string }): SchemaError[] {
   if (!unknown) return [{ pointer: error.path, message: error.msg }];
   const fields = [...unknown[1]!.matchAll(/'((?:[^']|'')*)'/g)].map((m) => m[1]!);
   if (fields.length === 0) return [{ pointer: error.path, message: error.msg }];
-  return fields.map((field) => ({ pointer: `${error.path}/${field.replace(/~/g, '~0').replace(/\//g, '~1')}`, message: `unknown field "${field}"`, atKey: true }));
+  return fields.map((field) => ({ pointer: `${error.path}/${escapeSegment(field)}`, message: `unknown field "${field}"`, atKey: true }));
 }
 
 /**

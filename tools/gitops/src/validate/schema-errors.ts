@@ -1,4 +1,5 @@
 import type { ErrorObject } from 'ajv';
+import { escapeSegment } from '../core/json-pointer.js';
 import { closest, distance } from 'fastest-levenshtein';
 
 /** One reason an object breaks its schema. */
@@ -54,7 +55,7 @@ function leafErrors(err: ErrorObject): Located[] {
     case 'additionalProperties': {
       const field = String(params.additionalProperty);
       const known = Object.keys((err.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-      return [{ keyword: err.keyword, pointer: `${pointer}/${escapePointer(field)}`, message: `unknown field "${field}"${suggest(field, known)}`, atKey: true }];
+      return [{ keyword: err.keyword, pointer: `${pointer}/${escapeSegment(field)}`, message: `unknown field "${field}"${suggest(field, known)}`, atKey: true }];
     }
     case 'required': {
       const field = String(params.missingProperty);
@@ -190,8 +191,4 @@ function typeName(value: unknown): string {
 
 function quote(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
-}
-
-function escapePointer(segment: string): string {
-  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }

@@ -1,6 +1,7 @@
 import type { ResourceResult } from '../cli/types.js';
 import type { Finding, FindingCode, Severity, SourceLocation } from '../core/findings.js';
-import { pointerToPath, type Manifest } from '../core/manifests/manifest.js';
+import { pointerToPath } from '../core/json-pointer.js';
+import type { Manifest } from '../core/manifests/manifest.js';
 import { KubeconformRunner } from '../runners/kubeconform.js';
 import { BuiltinEngine } from './builtin-engine.js';
 import { CachedEngine } from './verdict-cache.js';

@@ -204,3 +204,58 @@ describe('values that do nothing', () => {
     expect(r.exitCode, r.stdout).toBe(0);
   });
 });
+
+describe('exact provenance: each finding at the line that set the field', () => {
+  it('a value whose key differs from the field it sets is found by rendering with markers', { timeout: 600_000 }, () => {
+    const repo = exampleFleetRepo();
+    const file = join(repo.dir, 'services/orders/values-prod.yaml');
+    const before = readFileSync(file, 'utf8');
+    expect(before).not.toMatch(/^mesh:/m);
+    repo.write({ 'services/orders/values-prod.yaml': `${before}\nmesh:\n  mtlsMode: PERMISSIVE\n` });
+    promoteWorkTree(repo, 'orders', 'prod');
+    const line = before.split('\n').length + 2;
+
+    const r = runCli(['check', '--env', 'prod', '--service', 'orders'], { cwd: repo.dir, env });
+    expect(r.exitCode).toBe(1);
+    // mesh.mtlsMode becomes spec.mtls.mode: no key name in common, so only the marker render can tell.
+    expect(r.stdout).toContain(
+      `services/orders/values-prod.yaml:${line}:13 error POLICY_MTLS_NOT_STRICT orders-prod: PeerAuthentication orders: sets mTLS mode PERMISSIVE for the pods of Rollout orders (rendered by platform-charts/microservice/templates/peerauthentication.yaml)\n`,
+    );
+    expect(r.stdout).not.toContain('matched by value');
+  });
+
+  const shop = (template: (text: string) => string, prodImage: string) => {
+    const files = fleetFiles();
+    const repo = createRepo({
+      ...files,
+      'platform-charts/web/templates/deployment.yaml': template(files['platform-charts/web/templates/deployment.yaml']!),
+      'services/shop/service.yaml': files['services/shop/service.yaml']!.replace('image: "1.9.0"', `image: "${prodImage}"`),
+    });
+    return { ...runCli(['check', '--env', 'prod', '--service', 'shop'], { cwd: repo.dir, env }), template: readFileSync(join(repo.dir, 'platform-charts/web/templates/deployment.yaml'), 'utf8').split('\n') };
+  };
+  const imageLine = 'image: "{{ .Values.image.repository }}:{{ required "image.tag is set by the release pin" .Values.image.tag }}"';
+
+  it('a value the template changes is still found, and the finding says the template transforms it', () => {
+    const r = shop((t) => t.replace(imageLine, 'image: "{{ .Values.image.repository }}:{{ .Values.image.tag | lower }}"'), 'LATEST');
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toMatch(/^services\/shop\/service\.yaml:\d+:\d+ error POLICY_IMAGE_NOT_PINNED shop-prod: Deployment shop: container app image "registry\.example\.com\/commerce\/shop:latest" uses the moving tag :latest \(from image\.tag, which the template transforms; rendered by platform-charts\/web\/templates\/deployment\.yaml\)$/m);
+  });
+
+  it('where the template hides the value the line is matched by value, and says so', () => {
+    // trunc 6 cuts the marker but leaves "latest" as it is.
+    const r = shop((t) => t.replace(imageLine, 'image: "{{ .Values.image.repository }}:{{ .Values.image.tag | trunc 6 }}"'), 'latest');
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toMatch(/^services\/shop\/service\.yaml:\d+:\d+ error POLICY_IMAGE_NOT_PINNED .*\(values line matched by value: the template does not pass it through; rendered by platform-charts\/web\/templates\/deployment\.yaml\)$/m);
+  });
+
+  it('a field the template writes itself is reported at its line in the template', () => {
+    const r = shop((t) => t.replace('      containers:\n', '      hostNetwork: true\n      containers:\n'), '1.9.0');
+    expect(r.exitCode).toBe(1);
+    const { template } = r;
+    const hostNetwork = template.findIndex((l) => l.trim() === 'hostNetwork: true') + 1;
+    expect(r.stdout).toMatch(new RegExp(`^platform-charts/web/templates/deployment\\.yaml:${hostNetwork}:7 error POLICY_HOST_NAMESPACE `, 'm'));
+    // A missing field: at the list the template writes it in.
+    const containers = template.findIndex((l) => l.trim() === 'containers:') + 1;
+    expect(r.stdout).toContain(`platform-charts/web/templates/deployment.yaml:${containers}:7 error POLICY_RUN_AS_ROOT shop-prod: Deployment shop: container app may run as root: runAsNonRoot is not set\n`);
+  });
+});

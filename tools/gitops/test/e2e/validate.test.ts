@@ -82,7 +82,8 @@ describe('gitops validate: the rendered Applications', () => {
         code: 'MANIFEST_INVALID',
         severity: 'error',
         message: `Deployment ${service} (prod): /spec/template/spec/containers/0/imagePullPolicy: must be one of "Always", "IfNotPresent", "Never", not "Sometimes"`,
-        location: { file: 'platform-charts/web/templates/deployment.yaml' },
+        // The line the template writes the field on.
+        location: { file: 'platform-charts/web/templates/deployment.yaml', line: files['platform-charts/web/templates/deployment.yaml']!.split('\n').length - 1, column: 11 },
         application: `${service}-prod`,
         env: 'prod',
         service,

@@ -35,7 +35,7 @@ export const runCheck: CommandHandler<CheckOptions> = async (ctx, options) => {
   ctx.progress('policy');
   // Policy also needs the rest of each selected environment: cross-Application rules see them all.
   const policy = await policyStage(run, { ...scope, today });
-  const located = await attachValuesOrigins([...validation.findings, ...policy.findings], policy.apps, run.values);
+  const located = await attachValuesOrigins([...validation.findings, ...policy.findings], policy.apps, run);
   const owners = await readCodeowners(ws.snapshot);
   const governance = owners.codeowners ? checkOwners(ws.model, owners.codeowners, { services: options.service }) : owners.findings;
   const idle = await valuesWithoutEffect(apps, run.values);

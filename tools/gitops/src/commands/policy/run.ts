@@ -16,7 +16,7 @@ export const runPolicy: CommandHandler<PolicyOptions> = async (ctx, options) => 
   const result = await policyStage(run, { envs: options.env, services: options.service, today });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   return {
-    findings: sortFindings(await attachValuesOrigins(result.findings, result.apps, run.values)),
+    findings: sortFindings(await attachValuesOrigins(result.findings, result.apps, run)),
     data: { summary: { applications: result.selected, checked: result.checked, waived: result.waived } },
     summary: `policy: ${result.checked}/${result.selected} applications checked against ${plural(rules.length, 'rule')}: ${countSummary(result.findings, result.waived)} in ${seconds}s`,
   };

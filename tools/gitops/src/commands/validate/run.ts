@@ -50,7 +50,7 @@ async function fromRender(ctx: CommandContext, options: ValidateOptions): Promis
   const validation = await validateRendered(ws, apps, { ...options, schemas, env: ctx.env });
   return {
     resources: validation.results,
-    findings: [...fleet.findings, ...fleet.apps.flatMap((a) => a.findings), ...(await attachValuesOrigins(validation.findings, apps, run.values))],
+    findings: [...fleet.findings, ...fleet.apps.flatMap((a) => a.findings), ...(await attachValuesOrigins(validation.findings, apps, run))],
     scope: `${fleet.apps.length} application${fleet.apps.length === 1 ? '' : 's'}`,
   };
 }

@@ -1,4 +1,5 @@
 import { YAMLException } from 'js-yaml';
+import { pointerToPath } from '../json-pointer.js';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Node } from 'yaml';
 import type { Finding } from '../findings.js';
 import { locate, type JsonPath, type YamlDoc } from '../yaml/parse-yaml.js';
@@ -260,13 +261,3 @@ function sourceTemplate(text: string, chartPath: (chart: string) => string | und
   return base ? `${base}/${rest}` : undefined;
 }
 
-/** "/spec/ports/0" -> ["spec", "ports", 0] (RFC 6901 unescaping). */
-export function pointerToPath(pointer: string): JsonPath {
-  return pointer
-    .split('/')
-    .slice(1)
-    .map((raw) => {
-      const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-      return /^(0|[1-9]\d*)$/.test(segment) ? Number(segment) : segment;
-    });
-}

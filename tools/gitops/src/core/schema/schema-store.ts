@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { pointerToPath } from '../json-pointer.js';
 import { join } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { toolRoot } from '../../paths.js';
@@ -35,7 +36,7 @@ export function validateOwnFile(doc: YamlDoc, name: OwnSchema, code: FindingCode
 
 function toFinding(doc: YamlDoc, err: ErrorObject, code: FindingCode): Finding {
   // Array indices as numbers, so that locate() walks into sequences (mapping keys compare as strings either way).
-  const path = err.instancePath.split('/').slice(1).map(unescapePointer).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  const path = pointerToPath(err.instancePath);
   const where = path.join('.') || '(top level)';
   switch (err.keyword) {
     case 'additionalProperties': {
@@ -52,8 +53,4 @@ function toFinding(doc: YamlDoc, err: ErrorObject, code: FindingCode): Finding {
     default:
       return { code, severity: 'error', message: `${where}: ${err.message ?? 'is invalid'}`, location: locate(doc, path) };
   }
-}
-
-function unescapePointer(segment: string): string {
-  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
 }

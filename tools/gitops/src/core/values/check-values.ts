@@ -1,4 +1,5 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { pointerToPath, valueAt } from '../json-pointer.js';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { closest, distance } from 'fastest-levenshtein';
@@ -54,7 +55,7 @@ export function checkValues(layers: readonly ValueLayer[], merged: unknown, vali
   if (validate(merged)) return [];
   const errors = mostSpecific(validate.errors ?? []);
   const findings = errors.map((err): Finding => {
-    const path = pointerPath(err.instancePath);
+    const path = pointerToPath(err.instancePath);
     const where = path.length ? path.join('.') : '(top level)';
     switch (err.keyword) {
       case 'additionalProperties': {
@@ -119,20 +120,6 @@ function mostSpecific(errors: ErrorObject[]): ErrorObject[] {
     seen.add(key);
     return true;
   });
-}
-
-function pointerPath(pointer: string): (string | number)[] {
-  return pointer
-    .split('/')
-    .slice(1)
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((s) => (/^(0|[1-9]\d*)$/.test(s) ? Number(s) : s));
-}
-
-function valueAt(data: unknown, path: JsonPath): unknown {
-  let node = data;
-  for (const segment of path) node = (node as Record<string, unknown> | undefined)?.[String(segment)];
-  return node;
 }
 
 function describe(value: unknown): string {

@@ -1,4 +1,5 @@
 import type { JsonPath } from '../yaml/parse-yaml.js';
+import { unescapeSegment } from '../json-pointer.js';
 
 type Schema = Record<string, unknown>;
 
@@ -63,7 +64,7 @@ function expand(node: unknown, root: unknown, depth: number): Schema[] {
 function resolvePointer(root: unknown, pointer: string): unknown {
   let node = root;
   for (const raw of pointer.split('/').slice(1)) {
-    const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+    const key = unescapeSegment(decodeURIComponent(raw));
     node = isSchema(node) ? node[key] : undefined;
   }
   return node;

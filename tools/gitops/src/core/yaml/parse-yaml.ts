@@ -20,7 +20,8 @@ export interface YamlDoc {
   data: unknown;
 }
 
-export type JsonPath = readonly (string | number)[];
+export type { JsonPath } from '../json-pointer.js';
+import type { JsonPath } from '../json-pointer.js';
 
 /**
  * Parses every document of a file. YAML 1.2 core schema by default (what Argo CD and our own

@@ -1,8 +1,8 @@
 import type { Manifest } from '../../core/manifests/manifest.js';
+import { escapeSegment as esc } from '../../core/json-pointer.js';
 import {
   arr,
   describe,
-  esc,
   fqdn,
   inClusterHost,
   int,

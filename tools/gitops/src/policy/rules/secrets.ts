@@ -1,4 +1,5 @@
-import { arr, esc, rec } from '../model.js';
+import { escapeSegment as esc } from '../../core/json-pointer.js';
+import { arr, rec } from '../model.js';
 import type { Rule, Violation } from '../rule.js';
 import { on, onContainer, plural } from './common.js';
 
