@@ -1,7 +1,7 @@
 import { runProgram, type ProgramIo } from './cli/program.js';
 import type { CommandResult } from './cli/types.js';
 import { ExternalToolError, InternalError, ToolError, UsageError } from './core/errors.js';
-import { hasErrors } from './core/findings.js';
+import { fails } from './core/findings.js';
 import { renderFormat, type FormatRequest } from './reporters/formats.js';
 import { formatFinding } from './reporters/text.js';
 import { writeAtomic } from './write-atomic.js';
@@ -13,7 +13,7 @@ import { writeAtomic } from './write-atomic.js';
 export async function main(argv: string[], io: ProgramIo = defaultIo()): Promise<number> {
   const verbose = argv.includes('--verbose');
   try {
-    const { result, command, formats } = await runProgram(argv, io);
+    const { result, command, formats, failOn } = await runProgram(argv, io);
     if (!result) return 0;
     if (formats) await writeReports(command!, result, formats, io);
     else {
@@ -21,7 +21,7 @@ export async function main(argv: string[], io: ProgramIo = defaultIo()): Promise
       for (const finding of result.findings) io.stderr(formatFinding(finding));
     }
     if (result.summary) io.stderr(`${result.summary}\n`);
-    return hasErrors(result.findings) ? 1 : 0;
+    return fails(result.findings, failOn) ? 1 : 0;
   } catch (err) {
     io.stderr(formatError(err, verbose));
     return 2;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { toolRoot } from '../paths.js';
 import { UsageError } from '../core/errors.js';
 import { parseFormats, type FormatRequest } from '../reporters/formats.js';
@@ -22,12 +22,14 @@ export interface ProgramRun {
   /** The command that ran, and the reports it was asked for (commands with `reports` only). */
   command?: string;
   formats?: FormatRequest[];
+  /** --fail-on: the lowest severity that fails the run (exit 1). */
+  failOn?: 'error' | 'warning';
   verbose: boolean;
 }
 
 export async function runProgram(argv: string[], io: ProgramIo): Promise<ProgramRun> {
   let result: CommandResult | undefined;
-  let ran: { command: string; formats?: FormatRequest[] } | undefined;
+  let ran: { command: string; formats?: FormatRequest[]; failOn?: 'error' | 'warning' } | undefined;
   const program = new Command()
     .name('gitops')
     .description('Check, lint, render, validate, apply policy to and diff the platform GitOps repository.')
@@ -47,10 +49,11 @@ export async function runProgram(argv: string[], io: ProgramIo): Promise<Program
     def.configure(command);
     if (def.reports) {
       command.option('-f, --format <format[=file]>', 'text, json, junit, sarif, github or markdown; =FILE writes it to a file (repeatable)', collect, []);
+      command.addOption(new Option('--fail-on <severity>', 'exit 1 on findings of this severity or worse').choices(['error', 'warning']).default('error'));
     }
     command.action(async (options: Record<string, unknown>) => {
       // Parsed before the command runs, so a typo fails fast.
-      ran = { command: def.name, formats: def.reports ? parseFormats((options.format as string[] | undefined) ?? []) : undefined };
+      ran = { command: def.name, formats: def.reports ? parseFormats((options.format as string[] | undefined) ?? []) : undefined, failOn: options.failOn as 'error' | 'warning' | undefined };
       const globals = program.opts<{ repo: string; verbose: boolean }>();
       const ctx: CommandContext = {
         repo: globals.repo,
@@ -77,7 +80,7 @@ export async function runProgram(argv: string[], io: ProgramIo): Promise<Program
   if (!result && argv.length === 0) {
     io.stdout(program.helpInformation());
   }
-  return { result, command: ran?.command, formats: ran?.formats, verbose: program.opts<{ verbose: boolean }>().verbose };
+  return { result, command: ran?.command, formats: ran?.formats, failOn: ran?.failOn, verbose: program.opts<{ verbose: boolean }>().verbose };
 }
 
 /** The version of the gitops package this CLI was built from. */

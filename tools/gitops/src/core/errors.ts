@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'CONFIG_INVALID'
   | 'ENV_UNKNOWN'
   | 'SERVICE_UNKNOWN'
+  | 'CODE_UNKNOWN'
   | 'HELM_NOT_FOUND'
   | 'HELM_VERSION_MISMATCH'
   | 'HELM_FAILED'

@@ -94,6 +94,11 @@ export function hasErrors(findings: readonly Finding[]): boolean {
   return findings.some((f) => f.severity === 'error');
 }
 
+/** Whether findings fail a run: any error, or with `--fail-on warning` any warning too. */
+export function fails(findings: readonly Finding[], failOn: 'error' | 'warning' = 'error'): boolean {
+  return failOn === 'warning' ? findings.length > 0 : hasErrors(findings);
+}
+
 /** Drops repeats of the same finding (a file read by several ApplicationSets is reported once). */
 export function uniqueFindings(findings: readonly Finding[]): Finding[] {
   const seen = new Set<string>();
