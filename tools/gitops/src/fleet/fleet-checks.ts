@@ -1,12 +1,8 @@
-import { sortFindings, uniqueFindings, type Finding } from '../core/findings.js';
-import { attachValuesOrigins } from '../lint/attach-origins.js';
-import { lintRepo } from '../lint/lint-repo.js';
-import { policyStage } from '../policy/policy-stage.js';
+import { runCheckStages } from '../check/check-stages.js';
+import type { Finding } from '../core/findings.js';
 import { loadWaivers, type Waiver } from '../policy/waivers.js';
 import { FleetRun } from '../render/fleet-run.js';
-import { renderFleet } from '../render/render-fleet.js';
 import { prepareSchemas } from '../validate/schema-preflight.js';
-import { validateRendered } from '../validate/validate-stage.js';
 import type { Workspace } from '../workspace.js';
 
 export interface FleetChecksOptions {
@@ -37,12 +33,6 @@ export interface FleetChecks {
 export async function runFleetChecks(ws: Workspace, options: FleetChecksOptions): Promise<FleetChecks> {
   const schemas = await prepareSchemas(ws, { flag: options.schemaDir, env: options.env, cwd: options.cwd });
   const run = new FleetRun(ws, { concurrency: options.concurrency, env: options.env, onProgress: (done, total) => options.onProgress?.(`rendering ${done}/${total}`) });
-  const [lint, fleet, waivers] = await Promise.all([lintRepo(run), renderFleet(ws, {}, run), loadWaivers(ws.model)]);
-  options.onProgress?.('validating');
-  const validation = await validateRendered(ws, run.manifests(fleet.apps), { engine: 'builtin', schemas, env: options.env });
-  options.onProgress?.('policy');
-  const policy = await policyStage(run, { today: options.today });
-  const located = await attachValuesOrigins([...validation.findings, ...policy.findings], policy.apps, run);
-  const findings = sortFindings(uniqueFindings([...lint.findings, ...fleet.findings, ...fleet.apps.flatMap((a) => a.findings), ...located]));
+  const [{ findings }, waivers] = await Promise.all([runCheckStages(run, { engine: 'builtin', schemas, env: options.env, today: options.today, onProgress: options.onProgress }), loadWaivers(ws.model)]);
   return { findings, waivers: waivers.waivers, run };
 }

@@ -1,12 +1,8 @@
-import { sortFindings, uniqueFindings, type Finding } from '../core/findings.js';
-import { attachValuesOrigins } from '../lint/attach-origins.js';
-import { lintRepo } from '../lint/lint-repo.js';
-import { policyStage } from '../policy/policy-stage.js';
+import { runCheckStages } from '../check/check-stages.js';
+import type { Finding } from '../core/findings.js';
 import { FleetRun, type FleetRunOptions } from '../render/fleet-run.js';
-import { renderFleet } from '../render/render-fleet.js';
 import type { EngineName } from '../validate/engine.js';
 import { prepareSchemas } from '../validate/schema-preflight.js';
-import { validateRendered } from '../validate/validate-stage.js';
 import type { Workspace } from '../workspace.js';
 
 export interface PromotedChecksOptions extends FleetRunOptions {
@@ -25,12 +21,7 @@ export async function checkPromoted(ws: Workspace, target: string, services: rea
   const scope = { envs: [target], services: [...services] };
   const schemas = await prepareSchemas(ws, { flag: options.schemaDir, env: options.env, envs: [target], cwd: process.cwd() });
   const run = new FleetRun(ws, { concurrency: options.concurrency, env: options.env, onProgress: options.onProgress });
-  const [lint, fleet] = await Promise.all([lintRepo(run, scope), renderFleet(ws, scope, run)]);
-  const apps = run.manifests(fleet.apps);
-  const validation = await validateRendered(ws, apps, { engine: options.engine, schemas, env: options.env });
-  const policy = await policyStage(run, { ...scope, today: options.today });
-  const located = await attachValuesOrigins([...validation.findings, ...policy.findings], policy.apps, run);
-  const all = sortFindings(uniqueFindings([...lint.findings, ...fleet.findings, ...fleet.apps.flatMap((a) => a.findings), ...located]));
+  const { fleet, findings: all } = await runCheckStages(run, { scope, engine: options.engine, schemas, env: options.env, today: options.today });
   const appService = new Map(fleet.apps.filter((a) => a.plan.env.name === target).map((a) => [a.plan.app.name, a.plan.service] as const));
   const out = new Map<string, Finding[]>(services.map((s) => [s, []]));
   for (const f of all) {

@@ -1,17 +1,14 @@
 import type { CommandHandler } from '../../cli/types.js';
 import { sortFindings, uniqueFindings } from '../../core/findings.js';
-import { attachValuesOrigins } from '../../lint/attach-origins.js';
+import { runCheckStages } from '../../check/check-stages.js';
 import { checkOwners } from '../../governance/check-owners.js';
 import { readCodeowners } from '../../governance/read-codeowners.js';
-import { lintRepo } from '../../lint/lint-repo.js';
 import { valuesWithoutEffect } from '../../lint/no-effect.js';
 import { oneRound } from '../../lint/one-round.js';
-import { policyStage, policyToday } from '../../policy/policy-stage.js';
+import { policyToday } from '../../policy/policy-stage.js';
 import { FleetRun } from '../../render/fleet-run.js';
-import { renderFleet } from '../../render/render-fleet.js';
 import { countResources, countSummary, plural } from '../../reporters/summary.js';
 import { prepareSchemas } from '../../validate/schema-preflight.js';
-import { validateRendered } from '../../validate/validate-stage.js';
 import { openWorkspace } from '../../workspace.js';
 import { unpromotedPins } from '../../promote/unpromoted-pins.js';
 import { defaultBase } from '../default-base.js';
@@ -28,14 +25,8 @@ export const runCheck: CommandHandler<CheckOptions> = async (ctx, options) => {
   // Values that break only the chart's schema are still rendered: validate and policy findings come in the same round.
   const run = new FleetRun(ws, { concurrency: options.concurrency, env: ctx.env, renderPastValuesSchema: true, onProgress: (done, total) => ctx.progress(`rendering ${done}/${total}`) });
 
-  const [lint, fleet] = await Promise.all([lintRepo(run, scope), renderFleet(ws, scope, run)]);
+  const { fleet, validation, policy, findings: checked } = await runCheckStages(run, { scope, engine: options.engine, schemas, env: ctx.env, today, onProgress: (m) => ctx.progress(m) });
   const apps = run.manifests(fleet.apps);
-  ctx.progress('validating');
-  const validation = await validateRendered(ws, apps, { engine: options.engine, schemas, env: ctx.env });
-  ctx.progress('policy');
-  // Policy also needs the rest of each selected environment: cross-Application rules see them all.
-  const policy = await policyStage(run, { ...scope, today });
-  const located = await attachValuesOrigins([...validation.findings, ...policy.findings], policy.apps, run);
   const owners = await readCodeowners(ws.snapshot);
   const governance = owners.codeowners ? checkOwners(ws.model, owners.codeowners, { services: options.service }) : owners.findings;
   const idle = await valuesWithoutEffect(apps, run.values);
@@ -46,7 +37,7 @@ export const runCheck: CommandHandler<CheckOptions> = async (ctx, options) => {
   // Every Application of the environments in scope (rendered once; the policy stage asked for them): one that did not render leaves other Applications' cross-Application verdicts open.
   const envs = new Set(fleet.apps.map((a) => a.plan.env.name));
   const envApps = await run.render((await run.plan()).plans.filter((p) => envs.has(p.env.name)));
-  const findings = oneRound(sortFindings(uniqueFindings([...lint.findings, ...fleet.findings, ...fleet.apps.flatMap((a) => a.findings), ...located, ...governance, ...idle, ...unpromoted])), envApps);
+  const findings = oneRound(sortFindings(uniqueFindings([...checked, ...governance, ...idle, ...unpromoted])), envApps);
   const resources = validation.results;
   const { valid } = countResources(resources);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
