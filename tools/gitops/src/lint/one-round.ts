@@ -11,6 +11,8 @@ export const CROSS_APPLICATION_CODES: ReadonlySet<FindingCode> = new Set<Finding
   'POLICY_ROUTE_SUBSET_UNDEFINED',
   'POLICY_PDB_BLOCKS_EVICTION',
   'POLICY_ROUTE_HOST_UNKNOWN',
+  'POLICY_SUBSET_NO_PODS',
+  'POLICY_GATEWAY_HOST_DUPLICATE',
 ]);
 
 /** The values errors lint reports at their lines, which helm's schema refusal repeats without them. */

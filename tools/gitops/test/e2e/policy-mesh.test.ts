@@ -79,6 +79,24 @@ const scenarios: Scenario[] = [
   // A Gateway another Application of the environment renders.
   { name: 'route-gateway-of-fleet', change: (o) => void (o.virtualservice.spec.gateways = ['mesh', 'edge/edge-gateway']), expect: { prod: [] } },
 
+  // contracts: subsets select pods, a host has one Gateway
+  { name: 'dr-subset-no-pods', change: (o, name) => void o.destinationrule.spec.subsets.push({ name: 'v2', labels: { app: name, version: 'v2' } }), expect: { prod: ['POLICY_SUBSET_NO_PODS'], dev: ['POLICY_SUBSET_NO_PODS'] } },
+  // Argo Rollouts sets the pod-template hash on each revision's pods itself.
+  { name: 'dr-subset-rollout-hash', change: (o, name) => void o.destinationrule.spec.subsets.push({ name: 'canary', labels: { app: name, 'rollouts-pod-template-hash': '6d8f' } }), expect: { prod: [] } },
+  {
+    name: 'gateway-host-taken',
+    change: (o, name, ns) =>
+      void (o.gateway = { apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name, namespace: ns }, spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['edge/SHOP.example.com'], tls: { mode: 'SIMPLE', credentialName: 'shop-tls' } }] } }),
+    expect: { prod: ['POLICY_GATEWAY_HOST_DUPLICATE'] },
+  },
+  {
+    // Another ingress gateway workload may serve the same host.
+    name: 'gateway-host-other-workload',
+    change: (o, name, ns) =>
+      void (o.gateway = { apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name, namespace: ns }, spec: { selector: { istio: 'internal-gateway' }, servers: [{ port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['shop.example.com'], tls: { mode: 'SIMPLE', credentialName: 'shop-tls' } }] } }),
+    expect: { prod: [] },
+  },
+
   // authorization principals
   { name: 'authz-malformed', change: (o) => void (o.authorizationpolicy.spec.rules[0].from[0].source.principals = ['shop/orders']), expect: { prod: ['POLICY_AUTHZ_PRINCIPAL_INVALID'], dev: ['POLICY_AUTHZ_PRINCIPAL_INVALID'] } },
   { name: 'authz-wildcard', change: (o) => void (o.authorizationpolicy.spec.rules[0].from[0].source.principals = ['cluster.local/ns/shop/sa/*']), expect: { prod: ['POLICY_AUTHZ_PRINCIPAL_INVALID'] } },

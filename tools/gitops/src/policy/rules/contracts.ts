@@ -1,7 +1,8 @@
 import type { Manifest } from '../../core/manifests/manifest.js';
-import { arr, fleetOfKind, fqdn, inClusterHost, int, nsOf, rec, str, type PolicyApp, type PolicyFleet } from '../model.js';
+import { arr, fleetOfKind, fqdn, inClusterHost, int, mapSelects, nsOf, rec, str, stringMap, type PolicyApp, type PolicyFleet } from '../model.js';
 import type { Rule, Violation } from '../rule.js';
 import { on } from './common.js';
+import { selectedWorkloads } from './services.js';
 
 const ISTIO_NETWORKING = 'networking.istio.io';
 const ROUTE_KINDS = ['http', 'tcp', 'tls'] as const;
@@ -69,6 +70,26 @@ function targetProblem(t: RouteTarget, services: Map<string, ServiceEntry>): { s
   return undefined;
 }
 
+
+/** Subsets Argo Rollouts manages (it sets their pod-template-hash label at each step): named in a Rollout's istio trafficRouting. */
+function rolloutSubsets(fleet: PolicyFleet, app: PolicyApp): Set<string> {
+  return fleet.memo(`rollout-subsets|${app.env.name}`, () => {
+    const out = new Set<string>();
+    for (const { app: owner, manifest } of fleetOfKind(fleet, app, 'Rollout', 'argoproj.io')) {
+      const dr = rec(rec(rec(rec(rec(manifest.object.spec).strategy).canary).trafficRouting).istio).destinationRule;
+      const name = str(rec(dr).name);
+      if (!name) continue;
+      for (const subset of [str(rec(dr).stableSubsetName), str(rec(dr).canarySubsetName)]) if (subset) out.add(`${nsOf(manifest, owner.namespace)}/${name}/${subset}`);
+    }
+    return out;
+  });
+}
+
+/** A Gateway server's host without its namespace prefix (`ns/host`), for comparing what two Gateways serve. */
+function gatewayHost(host: string): string {
+  return (host.includes('/') ? host.slice(host.indexOf('/') + 1) : host).toLowerCase();
+}
+
 export const contractRules: Rule[] = [
   {
     code: 'POLICY_ROUTE_HOST_UNKNOWN',
@@ -103,6 +124,72 @@ export const contractRules: Rule[] = [
             out.push(on(problem.service.manifest, pointer, `serves no port ${t.port}, which VirtualService ${vs.name} of ${caller.application} routes to (ports: ${problem.service.ports.join(', ')})`));
           }
         }
+      }
+      return out;
+    },
+  },
+  {
+    code: 'POLICY_SUBSET_NO_PODS',
+    title: "Every DestinationRule subset's labels match pods of the Service it is for.",
+    hint: 'Make the subset labels a subset of the pod labels of the workload behind the Service (or remove the subset): traffic routed to a subset without pods fails with 503.',
+    severity: { baseline: 'error', restricted: 'error' },
+    mesh: true,
+    check(app, fleet) {
+      const services = servicesByHost(app, fleet);
+      const managed = rolloutSubsets(fleet, app);
+      const out: Violation[] = [];
+      for (const dr of app.manifests.filter((m) => m.kind === 'DestinationRule' && m.apiVersion.startsWith(`${ISTIO_NETWORKING}/`))) {
+        const ns = nsOf(dr, app.namespace);
+        const target = services.get(fqdn(str(rec(dr.object.spec).host), ns));
+        if (!target) continue;
+        const pods = selectedWorkloads(target.app, target.manifest);
+        arr(rec(dr.object.spec).subsets).forEach((subset, i) => {
+          const name = str(rec(subset).name);
+          const labels = stringMap(rec(subset).labels);
+          delete labels['rollouts-pod-template-hash'];
+          if (managed.has(`${ns}/${dr.name}/${name}`) || Object.keys(labels).length === 0) return;
+          if (pods.some((w) => mapSelects(labels, w.labels))) return;
+          const shown = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(', ');
+          const behind = pods.length ? `the pods of ${pods.map((w) => `${w.kind} ${w.name}`).join(', ')} do not carry ${shown}` : `Service ${target.manifest.name} of ${target.app.application} selects no pods`;
+          out.push(on(dr, `/spec/subsets/${i}/labels`, `subset "${name}" selects no pod of ${str(rec(dr.object.spec).host)}: ${behind}`));
+        });
+      }
+      return out;
+    },
+  },
+  {
+    code: 'POLICY_GATEWAY_HOST_DUPLICATE',
+    title: 'A host is served on a port by one Gateway of the environment per gateway workload.',
+    hint: "Serve the host from one Gateway and bind the other Applications' VirtualServices to it: Istio picks one of two Gateways claiming a host and the other's routes return 404.",
+    severity: { baseline: 'error', restricted: 'error' },
+    mesh: true,
+    check(app, fleet) {
+      const claims = fleet.memo(`gateway-hosts|${app.env.name}`, () => {
+        const index = new Map<string, { app: PolicyApp; gateway: Manifest }[]>();
+        for (const { app: owner, manifest: gateway } of fleetOfKind(fleet, app, 'Gateway', ISTIO_NETWORKING)) {
+          const spec = rec(gateway.object.spec);
+          for (const server of arr(spec.servers)) {
+            for (const host of arr(rec(server).hosts)) {
+              const key = JSON.stringify([stringMap(spec.selector), int(rec(rec(server).port).number), gatewayHost(str(host))]);
+              const list = index.get(key) ?? [];
+              if (!list.some((c) => c.gateway === gateway)) list.push({ app: owner, gateway });
+              index.set(key, list);
+            }
+          }
+        }
+        return index;
+      });
+      const out: Violation[] = [];
+      for (const gateway of app.manifests.filter((m) => m.kind === 'Gateway' && m.apiVersion.startsWith(`${ISTIO_NETWORKING}/`))) {
+        const spec = rec(gateway.object.spec);
+        arr(spec.servers).forEach((server, i) => {
+          const port = int(rec(rec(server).port).number);
+          arr(rec(server).hosts).forEach((host, j) => {
+            const others = (claims.get(JSON.stringify([stringMap(spec.selector), port, gatewayHost(str(host))])) ?? []).filter((c) => c.gateway !== gateway);
+            if (others.length === 0) return;
+            out.push(on(gateway, `/spec/servers/${i}/hosts/${j}`, `serves ${gatewayHost(str(host))} on port ${port}, which ${others.map((o) => `Gateway ${o.gateway.name} of ${o.app.application}`).join(', ')} serves too, on the same gateway workload`));
+          });
+        });
       }
       return out;
     },
