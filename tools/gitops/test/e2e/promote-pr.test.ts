@@ -74,3 +74,21 @@ it('promote --pr that GitHub refuses exits 2 naming the permission, the working 
   expect(readFileSync(join(repo.dir, 'services/shop/service.yaml'), 'utf8')).toBe(before);
   expect(repo.git('status', '--porcelain')).toBe('');
 });
+
+it('promote --pr replaces a stale promotion branch that has no pull request, and opens one', { timeout: 600_000 }, async () => {
+  const { repo, remote, server, env } = await promotionRepo();
+  // A branch left behind by an earlier run whose pull request was closed.
+  repo.git('push', '--quiet', 'origin', 'HEAD:refs/heads/promote/prod/shop');
+  const stale = execFileSync('git', ['rev-parse', 'promote/prod/shop'], { cwd: remote, encoding: 'utf8' }).trim();
+
+  server.reply({ body: [] }, { status: 201, body: { number: 13, html_url: 'https://github.test/acme/platform/pull/13' } }, { body: [] });
+  const r = await runCliAsync(['promote', 'shop', '--to', 'prod', '--pr'], { cwd: repo.dir, env });
+  expect(r.exitCode, r.stderr + r.stdout).toBe(0);
+  expect(r.stderr).toContain('opened pull request #13');
+  const pushed = execFileSync('git', ['rev-parse', 'promote/prod/shop'], { cwd: remote, encoding: 'utf8' }).trim();
+  expect(pushed).not.toBe(stale);
+  // The new branch is one commit on top of the head, holding the edit.
+  expect(execFileSync('git', ['rev-parse', `${pushed}^`], { cwd: remote, encoding: 'utf8' }).trim()).toBe(repo.git('rev-parse', 'HEAD').trim());
+  expect(execFileSync('git', ['show', `${pushed}:services/shop/service.yaml`], { cwd: remote, encoding: 'utf8' })).toMatch(/^ {2}prod: \{ chart: 1\.0\.0, image: "2\.0\.0"/m);
+  expect(server.pending()).toBe(0);
+});
