@@ -143,6 +143,8 @@ export const contractRules: Rule[] = [
         const target = services.get(fqdn(str(rec(dr.object.spec).host), ns));
         if (!target) continue;
         const pods = selectedWorkloads(target.app, target.manifest);
+        // A Service that selects no pods at all is POLICY_SERVICE_SELECTS_NOTHING, on the Service.
+        if (pods.length === 0) continue;
         arr(rec(dr.object.spec).subsets).forEach((subset, i) => {
           const name = str(rec(subset).name);
           const labels = stringMap(rec(subset).labels);
@@ -150,8 +152,7 @@ export const contractRules: Rule[] = [
           if (managed.has(`${ns}/${dr.name}/${name}`) || Object.keys(labels).length === 0) return;
           if (pods.some((w) => mapSelects(labels, w.labels))) return;
           const shown = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(', ');
-          const behind = pods.length ? `the pods of ${pods.map((w) => `${w.kind} ${w.name}`).join(', ')} do not carry ${shown}` : `Service ${target.manifest.name} of ${target.app.application} selects no pods`;
-          out.push(on(dr, `/spec/subsets/${i}/labels`, `subset "${name}" selects no pod of ${str(rec(dr.object.spec).host)}: ${behind}`));
+          out.push(on(dr, `/spec/subsets/${i}/labels`, `subset "${name}" selects no pod of ${str(rec(dr.object.spec).host)}: the pods of ${pods.map((w) => `${w.kind} ${w.name}`).join(', ')} do not carry ${shown}`));
         });
       }
       return out;
