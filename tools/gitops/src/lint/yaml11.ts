@@ -11,7 +11,7 @@ const YAML11_BOOL = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
  */
 const YAML11_SURPRISING_NUMBER = /^[-+]?(0b[01_]+|\d[\d_]*_[\d_]*)$/;
 /** A leading zero: go-yaml v2 runs strconv.ParseInt(s, 0, 64), so 0700 is octal; 0800 fails that and is read as the float 800. */
-const LEADING_ZERO = /^[-+]?0[0-9_]*[0-9][0-9_]*$/;
+const LEADING_ZERO = /^[-+]?0(o[0-7_]*[0-7][0-7_]*|[0-9_]*[0-9][0-9_]*)$/;
 
 /** What helm makes of a plain scalar with a leading zero (go-yaml v2's resolve, underscores dropped first). */
 export interface LeadingZeroNumber {
@@ -26,7 +26,8 @@ export interface LeadingZeroNumber {
 export function leadingZeroNumber(text: string): LeadingZeroNumber | undefined {
   if (!LEADING_ZERO.test(text)) return undefined;
   const sign = text.startsWith('-') ? -1 : 1;
-  const digits = text.replace(/^[-+]/, '').replace(/_/g, '');
+  // 0o700 is Go's explicit octal: the same reading as 0700.
+  const digits = text.replace(/^[-+]/, '').replace(/^0o/, '').replace(/_/g, '');
   const decimal = sign * Number(digits);
   // 007 is octal too, but reads the same: only the text is lost, as with 0800.
   const octal = /^[0-7]+$/.test(digits) && parseInt(digits, 8) !== Number(digits);

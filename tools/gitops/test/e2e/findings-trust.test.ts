@@ -28,6 +28,17 @@ describe('YAML 1.1 numbers that change a value', () => {
     expect(lines.filter((l) => l.startsWith('services/shop/values-prod.yaml:2:15 '))).toHaveLength(1);
   });
 
+  it("Go's explicit octal 0o700 is read as helm reads it: octal, a number, not a type error", () => {
+    const repo = createRepo(fleetFiles());
+    repo.commit('octal', { 'services/shop/values-prod.yaml': 'replicaCount: 0o700\n' });
+    const render = runCli(['render', '--env', 'prod', '--service', 'shop'], { cwd: repo.dir });
+    expect(render.stdout).toContain('  replicas: 448\n');
+    const r = runCli(['lint', '--env', 'prod', '--service', 'shop'], { cwd: repo.dir });
+    expect(r.exitCode).toBe(1);
+    const lines = r.stdout.split('\n').filter((l) => / (error|warning) [A-Z0-9_]+ /.test(l));
+    expect(lines).toEqual(['services/shop/values-prod.yaml:1:15 error VALUES_YAML11_NUMBER 0o700 is read as octal: helm renders 448, not 700 (YAML 1.1)']);
+  });
+
   it('a leading zero helm drops is an error too, and a string field is told to quote it', () => {
     const repo = createRepo(fleetFiles());
     repo.commit('zero', { 'services/shop/values-prod.yaml': 'environment: 0800\n' });

@@ -1,5 +1,6 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type ScalarTag } from 'yaml';
 import type { Finding, SourceLocation } from '../findings.js';
+import type { JsonPath } from '../json-pointer.js';
 
 /** Aliases a document may expand; bounds a billion-laughs document to a small cost. */
 const MAX_ALIAS_COUNT = 100;
@@ -21,7 +22,6 @@ export interface YamlDoc {
 }
 
 export type { JsonPath } from '../json-pointer.js';
-import type { JsonPath } from '../json-pointer.js';
 
 /**
  * Parses every document of a file. YAML 1.2 core schema by default (what Argo CD and our own
@@ -48,6 +48,16 @@ export function parseYamlDocs(file: string, text: string, version: '1.1' | '1.2'
 const parsedTexts = new Map<string, { docs: YamlDoc[]; findings: Finding[] }>();
 const MAX_PARSED_TEXTS = 20_000;
 
+/** `0o700`: an octal integer to go-yaml v2 (strconv.ParseInt with base 0), a string to the YAML 1.1 spec. */
+const GO_OCTAL: ScalarTag = {
+  tag: 'tag:yaml.org,2002:int',
+  format: 'OCT',
+  default: true,
+  identify: () => false,
+  test: /^[-+]?0o[0-7_]+$/,
+  resolve: (text) => (text.startsWith('-') ? -1 : 1) * parseInt(text.replace(/^[-+]?0o/, '').replace(/_/g, ''), 8),
+};
+
 function parseUncached(file: string, text: string, version: '1.1' | '1.2'): { docs: YamlDoc[]; findings: Finding[] } {
   const lines = new LineCounter();
   const findings: Finding[] = [];
@@ -62,8 +72,9 @@ function parseUncached(file: string, text: string, version: '1.1' | '1.2'): { do
       prettyErrors: false,
       strict: true,
       version,
-      // helm's YAML 1.1 reader (go-yaml v2) leaves timestamps as strings and has no base-60 numbers (1:30).
-      customTags: (tags) => tags.filter((t) => typeof t === 'string' || (t.tag !== 'tag:yaml.org,2002:timestamp' && t.format !== 'TIME')),
+      // helm's YAML 1.1 reader (go-yaml v2) leaves timestamps as strings and has no base-60 numbers (1:30);
+      // it reads integers with Go's ParseInt(s, 0, 64), which takes 0o700 as octal too.
+      customTags: (tags) => [...tags.filter((t) => typeof t === 'string' || (t.tag !== 'tag:yaml.org,2002:timestamp' && t.format !== 'TIME')), ...(version === '1.1' ? [GO_OCTAL] : [])],
     }) as Document.Parsed[];
   } catch (err) {
     // The parser recurses per nesting level: thousands of levels overflow its stack.
