@@ -49,8 +49,10 @@ export async function attachValuesOrigins(findings: readonly Finding[], apps: re
         if (guessed) return moved(guessed, trace ? 'values line matched by value: the template does not pass it through' : 'values line matched by value');
       }
       if (!template || finding.location?.line !== undefined) return finding;
-      let text = templates.get(template);
-      if (!text) templates.set(template, (text = readTemplate(app, template, run)));
+      // Pins differ: the same template path is another text at another chart version.
+      const key = `${app.app.plan.chart.tree.kind === 'snapshot' ? 'snapshot' : app.app.chart?.commit}|${template}`;
+      let text = templates.get(key);
+      if (!text) templates.set(key, (text = readTemplate(app, template, run)));
       // A missing field is added under the deepest part of its path that is there.
       let at = path;
       while (at.length > 0 && valueAt(manifest.object, at) === undefined) at = at.slice(0, -1);

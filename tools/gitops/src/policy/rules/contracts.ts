@@ -1,5 +1,5 @@
 import type { Manifest } from '../../core/manifests/manifest.js';
-import { arr, fleetOfKind, fqdn, inClusterHost, int, mapSelects, nsOf, rec, str, stringMap, type PolicyApp, type PolicyFleet } from '../model.js';
+import { arr, fleetOfKind, fqdn, inClusterHost, int, mapSelects, nsOf, ofKind, rec, str, stringMap, type PolicyApp, type PolicyFleet } from '../model.js';
 import type { Rule, Violation } from '../rule.js';
 import { on } from './common.js';
 import { selectedWorkloads } from './services.js';
@@ -85,9 +85,17 @@ function rolloutSubsets(fleet: PolicyFleet, app: PolicyApp): Set<string> {
   });
 }
 
-/** A Gateway server's host without its namespace prefix (`ns/host`), for comparing what two Gateways serve. */
-function gatewayHost(host: string): string {
-  return (host.includes('/') ? host.slice(host.indexOf('/') + 1) : host).toLowerCase();
+/** Each host a Gateway serves, with what makes two claims collide: the gateway workload (selector), the port and the host without its `ns/` prefix. */
+function gatewayClaims(gateway: Manifest): { pointer: string; host: string; port?: number; key: string }[] {
+  const spec = rec(gateway.object.spec);
+  return arr(spec.servers).flatMap((server, i) => {
+    const port = int(rec(rec(server).port).number);
+    return arr(rec(server).hosts).map((raw, j) => {
+      const text = str(raw);
+      const host = (text.includes('/') ? text.slice(text.indexOf('/') + 1) : text).toLowerCase();
+      return { pointer: `/spec/servers/${i}/hosts/${j}`, host, port, key: JSON.stringify([stringMap(spec.selector), port, host]) };
+    });
+  });
 }
 
 export const contractRules: Rule[] = [
@@ -107,7 +115,7 @@ export const contractRules: Rule[] = [
           if (problem) out.push(on(vs, t.port !== undefined && problem.service ? `${t.pointer}/port/number` : `${t.pointer}/host`, `routes to ${t.host}${t.port !== undefined ? `:${t.port}` : ''}, but ${problem.what}`));
         }
       }
-      for (const dr of app.manifests.filter((m) => m.kind === 'DestinationRule' && m.apiVersion.startsWith(`${ISTIO_NETWORKING}/`))) {
+      for (const dr of ofKind(app, 'DestinationRule', ISTIO_NETWORKING)) {
         const host = fqdn(str(rec(dr.object.spec).host), nsOf(dr, app.namespace));
         if (!host || host.includes('*') || !inClusterHost(host) || services.has(host)) continue;
         out.push(on(dr, '/spec/host', `is for ${host}, but no Application of ${app.env.name} renders that Service`));
@@ -138,7 +146,7 @@ export const contractRules: Rule[] = [
       const services = servicesByHost(app, fleet);
       const managed = rolloutSubsets(fleet, app);
       const out: Violation[] = [];
-      for (const dr of app.manifests.filter((m) => m.kind === 'DestinationRule' && m.apiVersion.startsWith(`${ISTIO_NETWORKING}/`))) {
+      for (const dr of ofKind(app, 'DestinationRule', ISTIO_NETWORKING)) {
         const ns = nsOf(dr, app.namespace);
         const target = services.get(fqdn(str(rec(dr.object.spec).host), ns));
         if (!target) continue;
@@ -168,29 +176,21 @@ export const contractRules: Rule[] = [
       const claims = fleet.memo(`gateway-hosts|${app.env.name}`, () => {
         const index = new Map<string, { app: PolicyApp; gateway: Manifest }[]>();
         for (const { app: owner, manifest: gateway } of fleetOfKind(fleet, app, 'Gateway', ISTIO_NETWORKING)) {
-          const spec = rec(gateway.object.spec);
-          for (const server of arr(spec.servers)) {
-            for (const host of arr(rec(server).hosts)) {
-              const key = JSON.stringify([stringMap(spec.selector), int(rec(rec(server).port).number), gatewayHost(str(host))]);
-              const list = index.get(key) ?? [];
-              if (!list.some((c) => c.gateway === gateway)) list.push({ app: owner, gateway });
-              index.set(key, list);
-            }
+          for (const { key } of gatewayClaims(gateway)) {
+            const list = index.get(key) ?? [];
+            if (!list.some((c) => c.gateway === gateway)) list.push({ app: owner, gateway });
+            index.set(key, list);
           }
         }
         return index;
       });
       const out: Violation[] = [];
-      for (const gateway of app.manifests.filter((m) => m.kind === 'Gateway' && m.apiVersion.startsWith(`${ISTIO_NETWORKING}/`))) {
-        const spec = rec(gateway.object.spec);
-        arr(spec.servers).forEach((server, i) => {
-          const port = int(rec(rec(server).port).number);
-          arr(rec(server).hosts).forEach((host, j) => {
-            const others = (claims.get(JSON.stringify([stringMap(spec.selector), port, gatewayHost(str(host))])) ?? []).filter((c) => c.gateway !== gateway);
-            if (others.length === 0) return;
-            out.push(on(gateway, `/spec/servers/${i}/hosts/${j}`, `serves ${gatewayHost(str(host))} on port ${port}, which ${others.map((o) => `Gateway ${o.gateway.name} of ${o.app.application}`).join(', ')} serves too, on the same gateway workload`));
-          });
-        });
+      for (const gateway of ofKind(app, 'Gateway', ISTIO_NETWORKING)) {
+        for (const claim of gatewayClaims(gateway)) {
+          const others = (claims.get(claim.key) ?? []).filter((c) => c.gateway !== gateway);
+          if (others.length === 0) continue;
+          out.push(on(gateway, claim.pointer, `serves ${claim.host} on port ${claim.port}, which ${others.map((o) => `Gateway ${o.gateway.name} of ${o.app.application}`).join(', ')} serves too, on the same gateway workload`));
+        }
       }
       return out;
     },
