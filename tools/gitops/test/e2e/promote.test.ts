@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { promote } from '../../src/promote/promote.js';
+import { openWorkspace } from '../../src/workspace.js';
 import { exampleFleetRepo } from '../fixtures/example-fleet.js';
 import { runCli } from '../helpers/run-cli.js';
 
@@ -90,5 +92,23 @@ describe('gitops promote', { timeout: 600_000 }, () => {
     expect(byName.orders).toMatchObject({ state: 'ready', changes: [{ part: 'chart', from: '1.0.0', to: '1.1.0' }, { part: 'image', from: '2.3.0', to: '2.3.1' }] });
     expect(byName['pdf-renderer']!.changes.map((c) => c.part)).toEqual(['chart', 'image', 'config']);
     expect(Object.keys(byName)).not.toContain('sandbox');
+  });
+
+  it('stops with PROMOTE_FILE_CHANGED, writing nothing, when a pinned file changes on disk while the promotion is checked', async () => {
+    const repo = exampleFleetRepo();
+    const files = ['services/orders/service.yaml', 'services/payments/service.yaml'];
+    const before = new Map(files.map((f) => [f, read(repo.dir, f)]));
+    // Someone edits payments' pins while the promoted Applications render.
+    const theirs = `${before.get(files[1]!)!}# edited by hand\n`;
+    const ws = await openWorkspace({ repo: repo.dir, env: { ...process.env, ...env } });
+    const request = { services: ['orders', 'payments'], all: false, to: 'staging', dryRun: false, planOnly: false, now: new Date(env.GITOPS_NOW), today: env.GITOPS_TODAY, engine: 'builtin' as const, ignore: [], env: { ...process.env, ...env } };
+    let edited = false;
+    const run = promote(ws, { ...request, onProgress: (m) => { if (!edited && m.startsWith('checking')) { edited = true; writeFileSync(join(repo.dir, files[1]!), theirs); } } });
+    await expect(run).rejects.toMatchObject({ code: 'PROMOTE_FILE_CHANGED', message: 'services/payments/service.yaml changed on disk while the promotion was checked' });
+    expect(edited).toBe(true);
+    // Neither file carries the promotion; the hand edit stays; no temp file is left behind.
+    expect(read(repo.dir, files[0]!)).toBe(before.get(files[0]!));
+    expect(read(repo.dir, files[1]!)).toBe(theirs);
+    expect(repo.git('status', '--porcelain', '--', 'services').trim()).toBe('M services/payments/service.yaml');
   });
 });
