@@ -6,7 +6,8 @@ import type { ChartStore } from '../render/chart-store.js';
 import type { HelmRunner } from '../runners/helm.js';
 import type { Workspace } from '../workspace.js';
 import type { ChartSide } from './check-charts.js';
-import { mapTemplateError, parseLintOutput, type ChartDirOf } from './check-template-errors.js';
+import { CI_NAMESPACE } from './check-ci-policy.js';
+import { atTemplateLine, cleanTemplateError, mapTemplateError, parseLintOutput, templateError, type ChartDirOf } from './check-template-errors.js';
 
 /** What rendering the chart at the head did: the CI values files and environments it rendered with. */
 export interface HeadRender {
@@ -19,13 +20,13 @@ export interface HeadRender {
  * The chart as it is at the head, before any release: `helm lint` (with each CI values file,
  * as chart-testing lints), then `helm template` with each CI values file
  * (`<chart>/ci/*-values.yaml`) for each environment's Kubernetes version and API versions, each
- * render validated against the strict schemas. A template that fails is reported at the
+ * render validated against the strict schemas and put through policy. A template that fails is reported at the
  * template file and line a person edits; an invalid object at its template.
  */
-/** Validates one rendered stream at a Kubernetes version: the findings about its objects. */
-export type ValidateRender = (text: string, ciFile: string, kubernetesVersion: string) => Promise<Finding[]>;
+/** Validates one rendered stream at a Kubernetes version and puts it through policy: the findings about its objects. */
+export type CheckRender = (text: string, ciFile: string, kubernetesVersion: string) => Promise<Finding[]>;
 
-export async function renderHead(ws: Workspace, chart: ChartSide, store: ChartStore, helm: HelmRunner, chartDirOf: ChartDirOf, validate: ValidateRender): Promise<HeadRender> {
+export async function renderHead(ws: Workspace, chart: ChartSide, store: ChartStore, helm: HelmRunner, chartDirOf: ChartDirOf, check: CheckRender): Promise<HeadRender> {
   const materialized = await store.materialize(undefined, chart.dir);
   if ('error' in materialized) return { ciFiles: [], renders: 0, findings: [dependencyBuildFinding(chart, materialized.error)] };
   const ciFiles = ws.model.files.filter((f) => f.startsWith(`${chart.dir}/ci/`) && f.endsWith('-values.yaml'));
@@ -61,12 +62,12 @@ export async function renderHead(ws: Workspace, chart: ChartSide, store: ChartSt
   const apiVersions = [...new Set(envs.flatMap((e) => clusterApiVersions(e.apiVersions)))].sort();
   let renders = 0;
   for (const ci of ciFiles) {
-    const args = ['template', chart.name, '.', '--namespace', 'chart-ci', ...(kubeVersion ? ['--kube-version', kubeVersion] : []), '--values', join(materialized.dir, local(ci)), ...apiVersions.flatMap((v) => ['--api-versions', v])];
+    const args = ['template', chart.name, '.', '--namespace', CI_NAMESPACE, ...(kubeVersion ? ['--kube-version', kubeVersion] : []), '--values', join(materialized.dir, local(ci)), ...apiVersions.flatMap((v) => ['--api-versions', v])];
     const out = await helm.template(materialized.dir, args);
     renders++;
     if (out.ok) {
-      // What renders must also be valid for the cluster, as a consumer's render must.
-      if (kubeVersion) for (const f of await validate(out.stdout, ci, kubeVersion)) add(f);
+      // What renders must also be valid for the cluster and pass policy, as a consumer's render must.
+      if (kubeVersion) for (const f of await check(out.stdout, ci, kubeVersion)) add(f);
       continue;
     }
     const mapped = mapTemplateError(cleanTemplateError(out.error), chartDirOf);
@@ -88,17 +89,17 @@ export async function renderHead(ws: Workspace, chart: ChartSide, store: ChartSt
 export function consumerFindings(chart: ChartSide, findings: readonly Finding[], chartDirOf: ChartDirOf): Finding[] {
   const out: Finding[] = [];
   const byTemplate = new Map<string, { finding: Finding; apps: string[] }>();
-  for (const f of findings) {
-    const error = f.code === 'HELM_TEMPLATE_FAILED' ? /helm template failed: ([\s\S]*)$/.exec(f.message)?.[1] : undefined;
-    const mapped = error === undefined ? undefined : mapTemplateError(cleanTemplateError(error), chartDirOf);
-    if (!mapped?.location) {
+  for (const found of findings) {
+    const f = atTemplateLine(found, chartDirOf);
+    const error = templateError(f);
+    if (error === undefined || f.location?.line === undefined) {
       out.push(f);
       continue;
     }
-    const key = `${mapped.location.file}:${mapped.location.line}\0${mapped.message}`;
+    const key = `${f.location.file}:${f.location.line}\0${error}`;
     const group = byTemplate.get(key);
     if (group) group.apps.push(f.application ?? '');
-    else byTemplate.set(key, { finding: { code: 'CHART_TEMPLATE_FAILED', severity: 'error', message: mapped.message, location: mapped.location }, apps: [f.application ?? ''] });
+    else byTemplate.set(key, { finding: { code: 'CHART_TEMPLATE_FAILED', severity: 'error', message: error, location: f.location }, apps: [f.application ?? ''] });
   }
   for (const { finding, apps } of byTemplate.values()) {
     const names = [...new Set(apps)].sort();
@@ -109,11 +110,6 @@ export function consumerFindings(chart: ChartSide, findings: readonly Finding[],
     });
   }
   return out;
-}
-
-/** helm's advice to re-run with --debug is for its own command line, not for this report. */
-function cleanTemplateError(error: string): string {
-  return error.replace(/\n?Use --debug flag to render out invalid YAML\s*$/, '').trim();
 }
 
 function compareVersions(a: string, b: string): number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapTemplateError, parseLintOutput } from './check-template-errors.js';
+import { atTemplateLine, mapTemplateError, parseLintOutput } from './check-template-errors.js';
 
 const dirs = (chain: readonly string[]) => ({ microservice: 'platform-charts/microservice', 'microservice/platform-lib': 'platform-charts/platform-lib' })[chain.join('/')];
 
@@ -26,6 +26,27 @@ describe('mapTemplateError', () => {
       location: { file: 'platform-charts/platform-lib/templates/_scaling.tpl', line: 5 },
     });
     expect(mapTemplateError('template: other/templates/a.yaml:1:2: boom', dirs)).toEqual({ message: 'template: other/templates/a.yaml:1:2: boom', location: undefined });
+  });
+});
+
+describe('atTemplateLine', () => {
+  const failed = {
+    code: 'HELM_TEMPLATE_FAILED' as const,
+    severity: 'error' as const,
+    message: 'orders-prod: helm template failed: execution error at (microservice/templates/hpa.yaml:4:7): too few\nUse --debug flag to render out invalid YAML',
+    location: { file: 'services/orders/values-prod.yaml' },
+  };
+
+  it('moves a render failure to the template line, once: a mapped finding maps to itself', () => {
+    const mapped = atTemplateLine(failed, dirs);
+    expect(mapped.location).toEqual({ file: 'platform-charts/microservice/templates/hpa.yaml', line: 4, column: 7 });
+    expect(mapped.message).toBe('orders-prod: helm template failed: execution error at (platform-charts/microservice/templates/hpa.yaml:4:7): too few');
+    expect(atTemplateLine(mapped, dirs)).toEqual(mapped);
+  });
+
+  it('leaves other findings and charts this repository lacks where they are', () => {
+    expect(atTemplateLine({ ...failed, message: 'orders-prod: helm template failed: execution error at (other/templates/a.yaml:1:2): x' }, dirs).location).toEqual(failed.location);
+    expect(atTemplateLine({ ...failed, code: 'VALUES_INVALID' }, dirs)).toEqual({ ...failed, code: 'VALUES_INVALID' });
   });
 });
 

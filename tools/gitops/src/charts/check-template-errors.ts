@@ -1,4 +1,4 @@
-import type { SourceLocation } from '../core/findings.js';
+import type { Finding, SourceLocation } from '../core/findings.js';
 
 /**
  * Where each chart of a render lives in the repository: given helm's chart chain
@@ -14,7 +14,8 @@ export type ChartDirOf = (chain: readonly string[]) => string | undefined;
  * `parse error at (microservice/charts/platform-lib/templates/_scaling.tpl:5)` (helm 3 and
  * parse errors). A person edits `platform-charts/platform-lib/templates/_scaling.tpl`.
  */
-const HELM_TEMPLATE_PATH = /([a-z0-9][a-z0-9._-]*(?:\/charts\/[a-z0-9][a-z0-9._-]*)*)\/((?:templates|crds)\/[^\s:()"]+):(\d+)(?::(\d+))?/g;
+// Not after a path character: a path already made a repository path is left as it is.
+const HELM_TEMPLATE_PATH = /(?<![\w./-])([a-z0-9][a-z0-9._-]*(?:\/charts\/[a-z0-9][a-z0-9._-]*)*)\/((?:templates|crds)\/[^\s:()"]+):(\d+)(?::(\d+))?/g;
 
 /**
  * helm's error text with every template path rewritten to its repository path, and the
@@ -30,6 +31,31 @@ export function mapTemplateError(error: string, chartDirOf: ChartDirOf): { messa
     return `${file}:${line}${column ? `:${column}` : ''}`;
   });
   return { message, location };
+}
+
+/** helm's advice to re-run with --debug is for its own command line, not for this report. */
+export function cleanTemplateError(error: string): string {
+  return error.replace(/\n?Use --debug flag to render out invalid YAML\s*$/, '').trim();
+}
+
+const TEMPLATE_FAILED = /^([\s\S]*?helm template failed: )([\s\S]*)$/;
+
+/**
+ * A render of the chart as it is in the repository that helm refused in a template: the
+ * finding at the template file and line, in repository paths (a values-file location is a guess
+ * where helm names the template). Other findings are returned as they are.
+ */
+export function atTemplateLine(f: Finding, chartDirOf: ChartDirOf): Finding {
+  const m = f.code === 'HELM_TEMPLATE_FAILED' ? TEMPLATE_FAILED.exec(f.message) : null;
+  if (!m) return f;
+  const mapped = mapTemplateError(cleanTemplateError(m[2]!), chartDirOf);
+  if (!mapped.location) return f;
+  return { ...f, message: `${m[1]}${mapped.message}`, location: mapped.location, hint: 'Fix the template at the line named: the chart as it is in the repository fails for these values.' };
+}
+
+/** The error helm gave, after `helm template failed: `. */
+export function templateError(f: Finding): string | undefined {
+  return f.code === 'HELM_TEMPLATE_FAILED' ? TEMPLATE_FAILED.exec(f.message)?.[2] : undefined;
 }
 
 /** One message of `helm lint`: `[ERROR] templates/: …` with its continuation lines. */

@@ -12,7 +12,8 @@ import { manifestRefs, prepareSchemas } from '../validate/schema-preflight.js';
 import { validateManifests } from '../validate/validate-manifests.js';
 import type { Workspace } from '../workspace.js';
 import { changedCharts, chartDirResolver, loadCharts, type ChartSide } from './check-charts.js';
-import { consumerFindings, renderHead, type ValidateRender } from './check-render.js';
+import { ciPolicyFindings } from './check-ci-policy.js';
+import { consumerFindings, renderHead, type CheckRender } from './check-render.js';
 import { schemaFindings } from './check-schemas.js';
 import { dependencyFindings, packageDiff, releaseFindings, versionFindings } from './check-versions.js';
 import { chartImpact } from './impact.js';
@@ -86,14 +87,15 @@ export async function chartCheck(ws: Workspace, options: ChartCheckOptions): Pro
   const chartDirOf = chartDirResolver(head);
   let schemas: Promise<SchemaSources> | undefined;
   const env = options.env ?? process.env;
-  const validateCi: ValidateRender = async (text, ciFile, kubernetesVersion) => {
+  const checkCi: CheckRender = async (text, ciFile, kubernetesVersion) => {
     schemas ??= prepareSchemas(ws, { env, kubernetesVersion, cwd: process.cwd() });
     const chartName = ciFile.split('/').at(-3) ?? '';
     const origin = { kind: 'rendered' as const, env: 'ci', service: chartName, application: `${chartName} with ${ciFile.split('/').pop()}` };
     const parsed = parseManifests(ciFile, text, origin, (name) => chartDirOf([name]));
     const { sources } = await fetchSchemas(await schemas, manifestRefs(parsed.manifests, () => kubernetesVersion));
     const validation = await validateManifests(parsed.manifests, { schemas: sources, kubernetesVersion, engine: options.engine, cacheDir: ws.cacheDir, env });
-    return [...parsed.findings, ...validation.findings];
+    const policy = ciPolicyFindings(chartName, ciFile, parsed.manifests, [...ws.model.environments.values()], options.today);
+    return [...parsed.findings, ...validation.findings, ...policy];
   };
   const baseLabel = `${options.base.ref} (${baseCommit.slice(0, 12)})`;
 
@@ -110,7 +112,7 @@ export async function chartCheck(ws: Workspace, options: ChartCheckOptions): Pro
       // A version not raised is changed released content already: one finding says it.
       ...(version.length === 0 ? await releaseFindings(chart, store, snapshot.commit) : []),
     ];
-    const rendered = await renderHead(ws, chart, store, await helmRunner(), chartDirOf, validateCi);
+    const rendered = await renderHead(ws, chart, store, await helmRunner(), chartDirOf, checkCi);
     findings.push(...rendered.findings);
     const impact = chart.type === 'library' ? undefined : await checkConsumers(ws, chart, options, chartDirOf, findings);
     charts.push({ chart: name, baseVersion: before?.version, version: chart.version, changed: reasons, ciFiles: rendered.ciFiles, ciRenders: rendered.renders, consumers: impact?.consumers, impactMarkdown: impact?.markdown, findings: uniqueFindings(findings) });

@@ -1,9 +1,10 @@
-import type { Finding } from '../core/findings.js';
+import { uniqueFindings, type Finding } from '../core/findings.js';
 import type { RenderPlan } from '../core/render/plan.js';
 import type { AppDiff, FleetDiff } from '../diff/diff-fleet.js';
 import type { IgnorePath } from '../diff/ignore.js';
 import { diffResources } from '../diff/resources.js';
 import { attachValuesOrigins } from '../lint/attach-origins.js';
+import { oneRound } from '../lint/one-round.js';
 import { policyStage } from '../policy/policy-stage.js';
 import { FleetRun, type FleetRunOptions } from '../render/fleet-run.js';
 import type { RenderedApp } from '../render/render-app.js';
@@ -11,6 +12,8 @@ import type { EngineName } from '../validate/engine.js';
 import { prepareSchemas } from '../validate/schema-preflight.js';
 import { validateRendered } from '../validate/validate-stage.js';
 import type { Workspace } from '../workspace.js';
+import { chartDirResolver, loadCharts } from './check-charts.js';
+import { atTemplateLine } from './check-template-errors.js';
 
 /** One consumer of the chart: how its render changes when its pin moves, and what then fails. */
 export interface ImpactedApp {
@@ -69,6 +72,12 @@ export async function chartImpact(ws: Workspace, options: ImpactOptions): Promis
   const movedPlans = (await moved.select({ envs: options.envs })).filter(uses);
   const [before, after] = await Promise.all([current.render(consumers), moved.render(movedPlans)]);
   const [failsBefore, failsAfter] = await Promise.all([failures(current, before, consumers, options), failures(moved, after, movedPlans, options)]);
+  if (!options.version) {
+    // The head is this repository's chart directory: a template helm refused is named as a person edits it.
+    const charts = await loadCharts(ws.model.config.charts?.dir ?? 'platform-charts', ws.model.files, (paths) => ws.snapshot.readFiles(paths));
+    const chartDirOf = chartDirResolver(charts);
+    for (const [name, found] of failsAfter) failsAfter.set(name, found.map((f) => atTemplateLine(f, chartDirOf)));
+  }
 
   const afterByName = new Map(after.map((a) => [a.plan.app.name, a]));
   const applications: ImpactedApp[] = [];
@@ -107,9 +116,10 @@ async function failures(run: FleetRun, apps: readonly RenderedApp[], plans: read
   const out = new Map<string, Finding[]>();
   const add = (f: Finding) => {
     if (f.severity !== 'error' || !f.application) return;
-    out.set(f.application, [...(out.get(f.application) ?? []), f]);
+    // The policy stage repeats each Application's render findings.
+    out.set(f.application, uniqueFindings([...(out.get(f.application) ?? []), f]));
   };
-  for (const app of apps) for (const f of app.findings) add({ ...f, application: app.plan.app.name });
+  const rendering = apps.flatMap((app) => app.findings.map((f) => ({ ...f, application: app.plan.app.name })));
   const parsed = run.manifests(apps);
   const envs = [...new Set(plans.map((p) => p.env.name))];
   const env = options.env ?? process.env;
@@ -119,7 +129,8 @@ async function failures(run: FleetRun, apps: readonly RenderedApp[], plans: read
   const policy = envs.length > 0 ? await policyStage(run, { envs, services, today: options.today }) : { findings: [], apps: parsed };
   const consumer = new Set(plans.map((p) => p.app.name));
   const located = await attachValuesOrigins([...validation.findings, ...policy.findings.filter((f) => f.application && consumer.has(f.application))], policy.apps, run);
-  for (const f of located) add(f);
+  // A consumer that stops rendering leaves the others' cross-Application verdicts unknown, not failed.
+  for (const f of oneRound([...rendering, ...located], apps)) add(f);
   return out;
 }
 

@@ -53,9 +53,67 @@ describe('breakingSchemaChanges', () => {
     ]);
   });
 
+  it('bounds tightened or introduced, in draft 4 and draft 6+ forms; loosened bounds are fine', () => {
+    const n = (extra: Record<string, unknown>) => closed({ n: { type: 'integer', ...extra } });
+    expect(breakingSchemaChanges(n({ minimum: 1 }), n({ minimum: 2 }))[0]).toMatchObject({ kind: 'bound', pointer: '/n', schemaPath: ['properties', 'n', 'minimum'], message: 'lower bound raised from >= 1 to >= 2' });
+    expect(kinds(n({ minimum: 2 }), n({ minimum: 1 }))).toEqual([]);
+    expect(kinds(n({}), n({ maximum: 10 }))).toEqual([['bound', '/n']]);
+    expect(kinds(n({ maximum: 10 }), n({ maximum: 20 }))).toEqual([]);
+    // Draft 4's boolean exclusiveMinimum and draft 6's number say the same: no change.
+    expect(kinds(n({ minimum: 0, exclusiveMinimum: true }), n({ exclusiveMinimum: 0 }))).toEqual([]);
+    expect(breakingSchemaChanges(n({ minimum: 0 }), n({ exclusiveMinimum: 0 }))[0]!.message).toBe('lower bound raised from >= 0 to > 0');
+    expect(kinds(closed({ s: { type: 'string', maxLength: 63 } }), closed({ s: { type: 'string', maxLength: 40, minLength: 1 } }))).toEqual([
+      ['bound', '/s'],
+      ['bound', '/s'],
+    ]);
+    expect(kinds(closed({ l: { type: 'array' } }), closed({ l: { type: 'array', uniqueItems: true, minItems: 1 } })).length).toBe(2);
+    expect(kinds(n({ multipleOf: 4 }), n({ multipleOf: 2 }))).toEqual([]);
+    expect(kinds(n({ multipleOf: 2 }), n({ multipleOf: 4 }))).toEqual([['bound', '/n']]);
+  });
+
+  it('a pattern introduced or changed', () => {
+    const s = (pattern?: string) => closed({ host: { type: 'string', ...(pattern ? { pattern } : {}) } });
+    expect(breakingSchemaChanges(s(), s('^[a-z]+$'))[0]).toMatchObject({ kind: 'pattern', pointer: '/host', message: 'must now match the pattern /^[a-z]+$/' });
+    expect(breakingSchemaChanges(s('^[a-z]+$'), s('^[a-z0-9]+$'))[0]!.message).toMatch(/^pattern changed from \/\^\[a-z\]\+\$\/ to .*cannot be proven\)$/);
+    expect(kinds(s('^[a-z]+$'), s('^[a-z]+$'))).toEqual([]);
+    expect(kinds(s('^[a-z]+$'), s())).toEqual([]);
+  });
+
+  it('allOf gaining a constraint, anyOf and oneOf losing what an alternative accepted', () => {
+    const base = closed({ port: { type: 'integer' } });
+    expect(kinds(base, { ...base, allOf: [{ required: ['port'] }] })).toEqual([['required', '/']]);
+    expect(kinds({ ...base, allOf: [{ required: ['port'] }] }, base)).toEqual([]);
+    expect(kinds(closed({ p: { allOf: [{ minimum: 1 }] } }), closed({ p: { allOf: [{ minimum: 2 }] } }))).toEqual([['bound', '/p']]);
+
+    const alts = (...anyOf: unknown[]) => closed({ v: { anyOf } });
+    expect(kinds(alts({ type: 'string' }, { type: 'integer' }), alts({ type: 'string' }, { type: 'number' }))).toEqual([]);
+    const [lost] = breakingSchemaChanges(alts({ type: 'string' }, { type: 'integer' }), alts({ type: 'string' }));
+    expect(lost).toMatchObject({ kind: 'combinator', pointer: '/v', schemaPath: ['properties', 'v', 'anyOf'], message: 'anyOf alternative 2 of the old schema is accepted by no alternative of the new one' });
+    // Introduced: the old schema must fit some alternative.
+    expect(kinds(closed({ v: { type: 'string' } }), closed({ v: { type: 'string', anyOf: [{ type: 'string' }, { type: 'null' }] } }))).toEqual([]);
+    expect(kinds(closed({ v: { type: 'string' } }), closed({ v: { anyOf: [{ type: 'string', pattern: '^a' }, { type: 'null' }] } }))).toEqual([['combinator', '/v']]);
+    // oneOf: a new alternative that overlaps another refuses values matching both.
+    const one = (...oneOf: unknown[]) => closed({ v: { oneOf } });
+    expect(kinds(one({ type: 'string' }), one({ type: 'string' }, { type: 'integer' }))).toEqual([]);
+    expect(kinds(one({ type: 'string' }), one({ type: 'string' }, { type: 'string', maxLength: 3 }))).toEqual([['combinator', '/v']]);
+  });
+
+  it('not, if/then/else and the other keywords compared as a whole', () => {
+    expect(kinds(closed({ v: {} }), closed({ v: { not: { const: 'x' } } }))).toEqual([['combinator', '/v']]);
+    const cond = { if: { properties: { mesh: { const: true } } }, then: { required: ['port'] } };
+    expect(kinds(closed({ mesh: {}, port: {} }), closed({ mesh: {}, port: {} }, cond))).toEqual([
+      ['combinator', '/'],
+      ['combinator', '/'],
+    ]);
+    expect(kinds(closed({ mesh: {}, port: {} }, cond), closed({ mesh: {}, port: {} }, cond))).toEqual([]);
+  });
+
   it('terminates on recursive schemas', () => {
     const node = { $ref: '#/definitions/node' };
     const s = { definitions: { node: closed({ children: { type: 'array', items: node } }) }, ...node };
     expect(kinds(s, s)).toEqual([]);
+    const alt = { definitions: { node: { anyOf: [{ type: 'string' }, { type: 'array', items: { $ref: '#/definitions/node' } }] } }, $ref: '#/definitions/node' };
+    const narrowed = { definitions: { node: { anyOf: [{ type: 'string', maxLength: 9 }, { type: 'array', items: { $ref: '#/definitions/node' } }] } }, $ref: '#/definitions/node' };
+    expect(kinds(alt, narrowed)).toEqual([['combinator', '/']]);
   });
 });

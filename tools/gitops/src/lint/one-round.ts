@@ -1,19 +1,12 @@
 import type { Finding, FindingCode } from '../core/findings.js';
+import { rules } from '../policy/registry.js';
 import type { RenderedApp } from '../render/render-app.js';
 
 /**
  * Rules that judge an Application by what other Applications of its environment render: when
  * one of those did not render, their verdict is unknown, not a failure of the caller.
  */
-export const CROSS_APPLICATION_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>([
-  'POLICY_AUTHZ_PRINCIPAL_UNKNOWN',
-  'POLICY_GATEWAY_UNKNOWN',
-  'POLICY_ROUTE_SUBSET_UNDEFINED',
-  'POLICY_PDB_BLOCKS_EVICTION',
-  'POLICY_ROUTE_HOST_UNKNOWN',
-  'POLICY_SUBSET_NO_PODS',
-  'POLICY_GATEWAY_HOST_DUPLICATE',
-]);
+export const CROSS_APPLICATION_CODES: ReadonlySet<FindingCode> = new Set(rules.filter((r) => r.reads === 'environment').map((r) => r.code));
 
 /** The values errors lint reports at their lines, which helm's schema refusal repeats without them. */
 const VALUES_SCHEMA_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>(['VALUES_UNKNOWN_KEY', 'VALUES_MISSING_KEY', 'VALUES_WRONG_TYPE', 'VALUES_INVALID']);

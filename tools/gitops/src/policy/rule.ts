@@ -36,6 +36,12 @@ export interface Rule {
   severity: Record<Profile, RuleSeverity>;
   /** Istio rules: skipped in environments with `mesh: none`. */
   mesh?: boolean;
+  /**
+   * What its verdict reads beyond the Application: `environment`, objects that other
+   * Applications of the environment render (one that did not render can fail it);
+   * `projects`, the AppProjects. Either way it judges nothing about a chart rendered alone.
+   */
+  reads?: 'environment' | 'projects';
   /** Pure: the same Application and fleet always give the same violations. */
   check(app: PolicyApp, fleet: PolicyFleet): Violation[];
 }

@@ -90,8 +90,33 @@ describe('gitops chart check', () => {
     });
     const r = check(repo);
     expect(r.exitCode, r.stderr).toBe(1);
-    expect(codes(r.stderr)).toEqual([`${deployment} MANIFEST_INVALID`]);
+    // The policy findings of this minimal chart are the next test's subject.
+    expect(codes(r.stderr).filter((c) => !c.includes(' POLICY_'))).toEqual([`${deployment} MANIFEST_INVALID`]);
     expect(r.stderr).toMatch(/error MANIFEST_INVALID Deployment web \(ci\): \/spec\/paused: /);
+  });
+
+  it('what the chart renders with its CI values goes through policy at the strictest profile, without the rules that need other Applications', () => {
+    const repo = branchRepo();
+    const deployment = 'platform-charts/web/templates/deployment.yaml';
+    const ci = 'platform-charts/web/ci/default-values.yaml';
+    repo.commit('web 1.1.0', {
+      [deployment]: readFileSync(join(repo.dir, deployment), 'utf8').replace('spec:\n  replicas', 'spec:\n  minReadySeconds: 5\n  replicas'),
+      'platform-charts/web/Chart.yaml': webYaml('1.1.0'),
+      [ci]: 'image:\n  repository: registry.example.com/ci/web\n  tag: "1.0.0"\n',
+    });
+    const one = check(repo);
+    expect(one.exitCode, one.stderr).toBe(1);
+    // prod runs the restricted profile (sandbox and dev the baseline): one replica is an error there.
+    expect(one.stderr).toContain(`${deployment} error POLICY_REPLICAS_TOO_FEW web with default-values.yaml: Deployment web: runs 1 replica`);
+    expect(one.stdout).toMatch(/1 CI values file, 1 render validated and through policy \(not the \d+ rules that read other Applications or AppProjects\)/);
+
+    repo.commit('two replicas in CI', { [ci]: 'replicaCount: 2\nimage:\n  repository: registry.example.com/ci/web\n  tag: "1.0.0"\n' });
+    const two = check(repo);
+    const found = codes(two.stderr);
+    expect(found).not.toContain(`${deployment} POLICY_REPLICAS_TOO_FEW`);
+    expect(found).toContain(`${deployment} POLICY_RUN_AS_ROOT`);
+    // Two pods and no budget or NetworkPolicy: a consumer's environment may hold those, a chart alone cannot tell.
+    for (const code of ['POLICY_PDB_MISSING', 'POLICY_NETWORK_POLICY_MISSING', 'POLICY_PROJECT_DESTINATION_DENIED']) expect(two.stderr).not.toContain(code);
   });
 
   it('a breaking values.schema.json change needs a major version', () => {
@@ -99,6 +124,7 @@ describe('gitops chart check', () => {
     const s = schema();
     delete s.properties.environment;
     s.properties.replicaCount = { type: 'string' };
+    (s.properties.image as { properties: Record<string, object> }).properties.tag = { type: 'string', pattern: '^[0-9]', maxLength: 128 };
     // image is set by the chart's own values.yaml, global is not.
     (s as Record<string, unknown>).required = ['image', 'global'];
     repo.commit('schema', { 'platform-charts/web/values.schema.json': JSON.stringify(s, null, 2), 'platform-charts/web/Chart.yaml': webYaml('1.1.0') });
@@ -107,8 +133,10 @@ describe('gitops chart check', () => {
     const breaking = r.stderr.split('\n').filter((l) => l.includes('CHART_SCHEMA_BREAKING'));
     expect(breaking).toEqual([
       'platform-charts/web/values.schema.json:5:17 error CHART_SCHEMA_BREAKING web 1.0.0 → 1.1.0: values.schema.json at /environment: key "environment" removed: a values file that sets it is now refused',
-      'platform-charts/web/values.schema.json:28:15 error CHART_SCHEMA_BREAKING web 1.0.0 → 1.1.0: values.schema.json at /: new required key "global": a values file without it is now refused',
+      'platform-charts/web/values.schema.json:30:15 error CHART_SCHEMA_BREAKING web 1.0.0 → 1.1.0: values.schema.json at /: new required key "global": a values file without it is now refused',
       'platform-charts/web/values.schema.json:13:15 error CHART_SCHEMA_BREAKING web 1.0.0 → 1.1.0: values.schema.json at /replicaCount: type narrowed from integer to string: integer no longer accepted',
+      'platform-charts/web/values.schema.json:25:24 error CHART_SCHEMA_BREAKING web 1.0.0 → 1.1.0: values.schema.json at /image/tag: maxLength 128 introduced',
+      'platform-charts/web/values.schema.json:24:22 error CHART_SCHEMA_BREAKING web 1.0.0 → 1.1.0: values.schema.json at /image/tag: must now match the pattern /^[0-9]/',
     ]);
     expect(r.stderr).toContain('hint: A breaking values change needs a major version: set version 2.0.0 in platform-charts/web/Chart.yaml');
 

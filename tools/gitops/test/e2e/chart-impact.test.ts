@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chartYaml, fleetFiles, service } from '../fixtures/fleet.js';
+import { exampleFleetRepo, schemaDir } from '../fixtures/example-fleet.js';
 import { createRepo } from '../helpers/git-repo.js';
 import { runCli } from '../helpers/run-cli.js';
 
@@ -31,6 +32,20 @@ describe('gitops chart impact', () => {
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain('web HEAD: 2 of 2 Applications change, 2 fail validation (cart/prod, shop/prod)');
     expect(r.stderr).toMatch(/MANIFEST_INVALID .*minReadySecond/);
+  });
+
+  it('a consumer the head breaks fails alone: its callers are not blamed for what it no longer renders', { timeout: 600_000 }, () => {
+    const repo = exampleFleetRepo();
+    // The head stops rendering api-gateway; the AuthorizationPolicies that admit its ServiceAccount stay as they are.
+    repo.write({ 'platform-charts/microservice/templates/zz-gateway-only.yaml': '{{- if eq .Release.Name "api-gateway" }}{{ fail "api-gateway is not supported" }}{{ end }}\n' });
+    const r = runCli(['chart', 'impact', 'microservice', '--env', 'prod', '--format', 'json=impact.json'], { cwd: repo.dir, env: { GITOPS_SCHEMA_DIR: schemaDir, GITOPS_TODAY: '2026-11-24' } });
+    expect(r.exitCode, r.stderr).toBe(1);
+    const report = JSON.parse(readFileSync(join(repo.dir, 'impact.json'), 'utf8')) as { applications: { service: string; status: string; failing: string[] }[] };
+    const failing = report.applications.filter((a) => a.status === 'fails');
+    expect(failing.map((a) => [a.service, a.failing])).toEqual([['api-gateway', ['render']]]);
+    expect(r.stderr).toContain('microservice HEAD: 7 of 7 Applications change, 1 fail to render (api-gateway/prod)');
+    const failed = r.stderr.split('\n').filter((l) => l.includes(' HELM_TEMPLATE_FAILED '));
+    expect(failed).toEqual([expect.stringMatching(/^platform-charts\/microservice\/templates\/zz-gateway-only\.yaml:1:43 error HELM_TEMPLATE_FAILED api-gateway-prod: helm template failed: execution error at \(platform-charts\/microservice\/templates\/zz-gateway-only\.yaml:1:43\): api-gateway is not supported$/)]);
   });
 
   it('moves the pins to a released version with --chart-version', () => {

@@ -9,6 +9,9 @@ describe('gitops explain', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain('POLICY_MTLS_NOT_STRICT\n  A PeerAuthentication requires STRICT mutual TLS');
     expect(r.stdout).toContain('  Severity: warning in the baseline profile, error in the restricted profile, in mesh environments only;');
+    // A namespace- or mesh-wide PeerAuthentication may come from another Application.
+    expect(r.stdout).toContain('in mesh environments only; it reads what the other Applications of the environment render, so it is not applied to a chart rendered with its CI values;');
+    expect(runCli(['explain', 'POLICY_RUN_AS_ROOT'], { cwd: toolRoot }).stdout).not.toContain('it reads');
     expect(r.stdout).toContain('  Fix: Render a PeerAuthentication with mtls.mode: STRICT');
     expect(r.stdout).toMatch(/ {2}Example:\n {4}services\/orders\/values-prod\.yaml:\d+:\d+ error POLICY_MTLS_NOT_STRICT /);
     expect(r.stdout).toMatch(/ {2}More: \S+README\.md#policy_mtls_not_strict\n/);

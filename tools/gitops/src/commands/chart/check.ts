@@ -1,8 +1,10 @@
+import { RULES_NOT_FOR_CI } from '../../charts/check-ci-policy.js';
 import { chartCheck, type ChartCheck, type CheckedChart } from '../../charts/check.js';
 import type { CommandContext, CommandResult } from '../../cli/types.js';
 import { UsageError } from '../../core/errors.js';
 import { parseIgnore } from '../../diff/ignore.js';
 import { policyToday } from '../../policy/policy-stage.js';
+import { plural } from '../../reporters/summary.js';
 import { openWorkspace, type Workspace } from '../../workspace.js';
 import { defaultBase } from '../default-base.js';
 import type { ChartOptions } from './command.js';
@@ -74,7 +76,9 @@ function consumers(c: CheckedChart): string {
 function textReport(check: ChartCheck): string {
   return check.charts
     .map((c) => {
-      const ci = c.ciFiles.length ? `${c.ciFiles.length} CI values file${c.ciFiles.length === 1 ? '' : 's'}, ${c.ciRenders} renders` : 'no CI values files';
+      const ci = c.ciFiles.length
+        ? `${plural(c.ciFiles.length, 'CI values file')}, ${plural(c.ciRenders, 'render')} validated and through policy (not the ${RULES_NOT_FOR_CI} rules that read other Applications or AppProjects)`
+        : 'no CI values files';
       return `${c.chart} ${versions(c)}: ${verdict(c)}\n  changed: ${c.changed.join(', ')}\n  ${ci}\n  ${consumers(c)}\n`;
     })
     .join('');

@@ -38,7 +38,7 @@ function explain(code: string): Explanation {
   const doc = ruleDoc(code as FindingCode);
   const rule = ruleByCode.get(code);
   const severity = rule
-    ? `${(['baseline', 'restricted'] as const).map((p) => `${rule.severity[p]} in the ${p} profile`).join(', ')}${rule.mesh ? ', in mesh environments only' : ''}; a waiver (services/<name>/waivers.yaml, or environments/waivers.yaml for the platform) can accept it until its expiry, with an owner`
+    ? `${(['baseline', 'restricted'] as const).map((p) => `${rule.severity[p]} in the ${p} profile`).join(', ')}${rule.mesh ? ', in mesh environments only' : ''}${rule.reads ? `; it reads ${rule.reads === 'environment' ? 'what the other Applications of the environment render' : 'the AppProjects'}, so it is not applied to a chart rendered with its CI values` : ''}; a waiver (services/<name>/waivers.yaml, or environments/waivers.yaml for the platform) can accept it until its expiry, with an owner`
     : 'as the finding says (error fails the run; warning fails it only with --fail-on warning)';
   const fix = rule?.hint ?? fixes[code as keyof typeof fixes];
   return { code, meaning: doc.description, severity, fix, example: examples[code as FindingCode], docs: doc.helpUri };

@@ -53,6 +53,7 @@ export const authorizationRules: Rule[] = [
     hint: 'Fix the namespace or service account name, or deploy the calling service to this environment first: a principal nobody has allows nothing.',
     severity: { baseline: 'warning', restricted: 'error' },
     mesh: true,
+    reads: 'environment',
     check(app, fleet) {
       const known = fleet.memo(`service-accounts|${app.env.name}`, () => new Set([...PLATFORM_SERVICE_ACCOUNTS, ...fleetOfKind(fleet, app, 'ServiceAccount', '').map(({ app: a, manifest: sa }) => `${nsOf(sa, a.namespace)}/${sa.name}`)]));
       const out: Violation[] = [];

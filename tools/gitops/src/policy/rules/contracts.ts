@@ -105,6 +105,7 @@ export const contractRules: Rule[] = [
     hint: 'Route to a Service that exists with that port (name.namespace and port.number), or, when the Service changed, update its callers in the same change.',
     severity: { baseline: 'error', restricted: 'error' },
     mesh: true,
+    reads: 'environment',
     check(app, fleet) {
       const services = servicesByHost(app, fleet);
       const out: Violation[] = [];
@@ -142,6 +143,7 @@ export const contractRules: Rule[] = [
     hint: 'Make the subset labels a subset of the pod labels of the workload behind the Service (or remove the subset): traffic routed to a subset without pods fails with 503.',
     severity: { baseline: 'error', restricted: 'error' },
     mesh: true,
+    reads: 'environment',
     check(app, fleet) {
       const services = servicesByHost(app, fleet);
       const managed = rolloutSubsets(fleet, app);
@@ -172,6 +174,7 @@ export const contractRules: Rule[] = [
     hint: "Serve the host from one Gateway and bind the other Applications' VirtualServices to it: Istio picks one of two Gateways claiming a host and the other's routes return 404.",
     severity: { baseline: 'error', restricted: 'error' },
     mesh: true,
+    reads: 'environment',
     check(app, fleet) {
       const claims = fleet.memo(`gateway-hosts|${app.env.name}`, () => {
         const index = new Map<string, { app: PolicyApp; gateway: Manifest }[]>();

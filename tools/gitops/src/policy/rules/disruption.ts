@@ -40,6 +40,7 @@ export const disruptionRules: Rule[] = [
     title: 'Replicated workloads with 2 or more pods have a PodDisruptionBudget.',
     hint: 'Enable podDisruptionBudget (maxUnavailable: 1 is a good default), so that node drains and cluster upgrades take the pods one at a time.',
     severity: { baseline: 'off', restricted: 'error' },
+    reads: 'environment',
     check(app, fleet) {
       const out: Violation[] = [];
       for (const w of app.workloads) {
@@ -54,6 +55,7 @@ export const disruptionRules: Rule[] = [
     title: 'A PodDisruptionBudget still lets a pod be evicted at the lowest replica count (HPA minimum or replicas), and no pod has two budgets.',
     hint: 'Use maxUnavailable: 1, or a minAvailable below the HPA minimum (or replicas): a budget that allows no eviction makes every node drain hang.',
     severity: { baseline: 'warning', restricted: 'error' },
+    reads: 'environment',
     check(app, fleet) {
       const out: Violation[] = [];
       for (const pdb of app.manifests.filter((m) => m.kind === 'PodDisruptionBudget')) {

@@ -176,6 +176,7 @@ export const meshRules: Rule[] = [
     hint: 'Render a PeerAuthentication with mtls.mode: STRICT for the pods (values mesh); keep port-level PERMISSIVE only for a metrics port a ServiceMonitor or PodMonitor scrapes.',
     severity: { baseline: 'warning', restricted: 'error' },
     mesh: true,
+    reads: 'environment',
     check(app, fleet) {
       const out: Violation[] = [];
       for (const w of app.workloads) {
@@ -206,6 +207,7 @@ export const meshRules: Rule[] = [
     hint: 'Set trafficPolicy.tls.mode: ISTIO_MUTUAL (values mesh); a DISABLE or SIMPLE mode sends plaintext or bypasses mesh identity.',
     severity: { baseline: 'warning', restricted: 'error' },
     mesh: true,
+    reads: 'environment',
     check(app, fleet) {
       const out: Violation[] = [];
       for (const dr of app.manifests.filter((m) => m.kind === 'DestinationRule' && m.apiVersion.startsWith(`${ISTIO_NETWORKING}/`))) {

@@ -22,6 +22,7 @@ export const networkPolicyRules: Rule[] = [
     title: "Every workload's pods are selected by a NetworkPolicy that restricts ingress.",
     hint: 'Enable the networkPolicy of the service (ingress from its callers only): without one, any pod of the cluster can connect to it.',
     severity: { baseline: 'warning', restricted: 'error' },
+    reads: 'environment',
     check(app, fleet) {
       const out: Violation[] = [];
       for (const w of app.workloads) {

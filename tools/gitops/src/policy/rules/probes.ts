@@ -34,6 +34,7 @@ export const probeRules: Rule[] = [
     title: 'Containers of pods that a Service sends traffic to have a readiness probe.',
     hint: 'Add a readinessProbe (values probes.readiness) that fails while the container cannot serve: without one, a pod gets traffic the moment it starts and during its shutdown.',
     severity: { baseline: 'warning', restricted: 'error' },
+    reads: 'environment',
     check(app, fleet) {
       const out: Violation[] = [];
       for (const w of app.workloads) {

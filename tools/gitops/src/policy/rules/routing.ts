@@ -63,6 +63,7 @@ export const routingRules: Rule[] = [
     hint: 'Add the subset (its name and pod labels) to the DestinationRule of that host, or route without a subset: traffic to an undefined subset fails with 503.',
     severity: { baseline: 'error', restricted: 'error' },
     mesh: true,
+    reads: 'environment',
     check(app, fleet) {
       const out: Violation[] = [];
       for (const vs of virtualServices(app)) {
@@ -96,6 +97,7 @@ export const routingRules: Rule[] = [
     hint: 'Name a Gateway this Application renders (name, or <namespace>/<name>), one another Application of the environment renders, or "mesh".',
     severity: { baseline: 'error', restricted: 'error' },
     mesh: true,
+    reads: 'environment',
     check(app, fleet) {
       const out: Violation[] = [];
       const gateways = fleet.memo(`gateways|${app.env.name}`, () => new Set(fleetOfKind(fleet, app, 'Gateway', ISTIO_NETWORKING).map(({ app: a, manifest: g }) => `${nsOf(g, a.namespace)}/${g.name}`)));

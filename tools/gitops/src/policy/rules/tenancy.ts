@@ -84,6 +84,7 @@ export const tenancyRules: Rule[] = [
     title: "The team's AppProject exists and allows the Application's destination cluster and namespace, and every namespace an object is rendered into.",
     hint: "Deploy into the team's own namespace, or have the platform team add the destination to argocd/projects/<project>.yaml: Argo CD refuses to sync outside a project's destinations.",
     severity: { baseline: 'error', restricted: 'error' },
+    reads: 'projects',
     check(app, fleet) {
       const project = fleet.projects.get(app.project);
       if (!project) {
@@ -114,6 +115,7 @@ export const tenancyRules: Rule[] = [
     title: "A team chart renders nothing cluster-scoped (Namespace, ClusterRole, CRD, webhook configuration, …) unless the team's AppProject whitelists it.",
     hint: 'Cluster-scoped objects belong to the platform team: move it to a platform Application, or ask for it in the AppProject clusterResourceWhitelist.',
     severity: { baseline: 'error', restricted: 'error' },
+    reads: 'environment',
     check(app, fleet) {
       const project = fleet.projects.get(app.project);
       const kinds = clusterScopedKinds(fleet, app);
@@ -132,6 +134,7 @@ export const tenancyRules: Rule[] = [
     title: "No rendered object is of a kind the team's AppProject denies (namespaceResourceBlacklist, or absent from a namespaceResourceWhitelist).",
     hint: 'Remove the object from the chart values, or ask the platform team to allow its kind in the AppProject: Argo CD would refuse to sync it.',
     severity: { baseline: 'error', restricted: 'error' },
+    reads: 'projects',
     check(app, fleet) {
       const project = fleet.projects.get(app.project);
       if (!project) return [];
