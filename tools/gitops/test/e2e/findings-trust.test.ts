@@ -195,6 +195,27 @@ describe('contracts between the Applications of an environment', () => {
   });
 });
 
+describe('NetworkPolicies of caller and callee agree', () => {
+  it('an ingress that stops admitting a caller is reported at the change, naming the caller, and at the caller\'s egress', { timeout: 600_000 }, () => {
+    const repo = exampleFleetRepo();
+    const file = join(repo.dir, 'services/auth/values.yaml');
+    const before = readFileSync(file, 'utf8');
+    const admitted = '  ingress:\n    - namespace: edge\n      service: api-gateway\n    - namespace: commerce\n';
+    expect(before).toContain(admitted);
+    repo.write({ 'services/auth/values.yaml': before.replace(admitted, '  ingress:\n    - namespace: commerce\n') });
+    promoteWorkTree(repo, 'auth', 'prod');
+    const line = before.slice(0, before.indexOf(admitted)).split('\n').length + 1;
+
+    const r = runCli(['check', '--env', 'prod', '--service', 'auth'], { cwd: repo.dir, env });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain(
+      `services/auth/values.yaml:${line}:18 error POLICY_NETWORK_EGRESS_DENIED auth-prod: NetworkPolicy auth: does not admit Deployment api-gateway of api-gateway-prod (namespace edge) on port 8080, which NetworkPolicy api-gateway lets it send to Deployment auth`,
+    );
+    const caller = runCli(['policy', '--env', 'prod', '--service', 'api-gateway'], { cwd: repo.dir, env });
+    expect(caller.stdout).toMatch(/^services\/api-gateway\/values\.yaml:\d+:\d+ error POLICY_NETWORK_EGRESS_DENIED api-gateway-prod: NetworkPolicy api-gateway: egress to Deployment auth \(namespace identity\) on port 8080 is not admitted by its ingress \(NetworkPolicy auth of auth-prod\): the connection is dropped/m);
+  });
+});
+
 describe('values that do nothing', () => {
   it('an image tag the release pin overrides and replicas an HPA manages are warnings at their lines', { timeout: 600_000 }, () => {
     const repo = exampleFleetRepo();

@@ -110,6 +110,30 @@ const scenarios: Scenario[] = [
   { name: 'np-egress-only', change: (o) => void (o.networkpolicy.spec = { podSelector: o.networkpolicy.spec.podSelector, policyTypes: ['Egress'], egress: [{}] }), expect: { prod: ['POLICY_NETWORK_POLICY_MISSING'] } },
   // Without policyTypes, a policy with ingress rules isolates ingress.
   { name: 'np-implicit-ingress', change: (o) => void delete o.networkpolicy.spec.policyTypes, expect: { prod: [] } },
+  // Peers: pods some Application runs, in the namespaces the environment deploys into.
+  { name: 'np-peer-unknown', change: (o) => void o.networkpolicy.spec.ingress.push({ from: [{ podSelector: { matchLabels: { app: 'ghost' } } }] }), expect: { prod: ['POLICY_NETWORK_PEER_UNKNOWN'], dev: ['POLICY_NETWORK_PEER_UNKNOWN:warning'] } },
+  { name: 'np-peer-dev-only', change: (o) => void o.networkpolicy.spec.ingress.push({ from: [{ podSelector: { matchLabels: { app: 'dev-only' } } }] }), expect: { prod: ['POLICY_NETWORK_PEER_UNKNOWN'], dev: [] } },
+  // A namespace no Application deploys into holds the platform's pods: not known here, not reported.
+  { name: 'np-peer-platform', change: (o) => void o.networkpolicy.spec.ingress.push({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'data' } }, podSelector: { matchLabels: { app: 'db' } } }] }), expect: { prod: [] } },
+  // Egress the callee's ingress does not admit: edge-gateway admits its own namespace only.
+  {
+    name: 'np-egress-denied',
+    change: (o) => void Object.assign(o.networkpolicy.spec, { policyTypes: ['Ingress', 'Egress'], egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'edge' } }, podSelector: { matchLabels: { app: 'edge-gateway' } } }], ports: [{ port: 8080 }] }] }),
+    expect: { prod: ['POLICY_NETWORK_EGRESS_DENIED'], dev: [] },
+  },
+  // dev-only admits its own namespace, where this caller runs; in prod it does not exist.
+  {
+    name: 'np-egress-same-namespace',
+    change: (o) => void Object.assign(o.networkpolicy.spec, { policyTypes: ['Ingress', 'Egress'], egress: [{ to: [{ podSelector: { matchLabels: { app: 'dev-only' } } }], ports: [{ port: 8080 }] }] }),
+    expect: { prod: ['POLICY_NETWORK_PEER_UNKNOWN'], dev: [] },
+  },
+  // The callee's side: edge-caller sends to both; only the one that admits it passes.
+  { name: 'np-callee-denies', change: () => undefined, expect: { prod: ['POLICY_NETWORK_EGRESS_DENIED'] } },
+  {
+    name: 'np-callee-admits',
+    change: (o) => void o.networkpolicy.spec.ingress.push({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'edge' } }, podSelector: { matchLabels: { app: 'edge-caller' } } }], ports: [{ port: 8080 }] }),
+    expect: { prod: [] },
+  },
 
   // AppProject
   { name: 'ten-cluster-role', change: (o, name) => void (o.clusterrole = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, rules: [] }), expect: { prod: ['POLICY_CLUSTER_SCOPED_RESOURCE'], dev: ['POLICY_CLUSTER_SCOPED_RESOURCE'] } },
@@ -128,6 +152,12 @@ const extra: ServiceSpec[] = [
     return { name: 'edge-gateway', team: 'edge', objects, envs: ['prod'] };
   })(),
   { name: 'dev-only', objects: goodObjects('dev-only', 'shop'), envs: ['dev'] },
+  (() => {
+    const objects = goodObjects('edge-caller', 'edge');
+    const callee = (app: string) => ({ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } }, podSelector: { matchLabels: { app } } }], ports: [{ port: 8080 }] });
+    Object.assign(objects.networkpolicy!.spec, { policyTypes: ['Ingress', 'Egress'], egress: [callee('np-callee-denies'), callee('np-callee-admits')] });
+    return { name: 'edge-caller', team: 'edge', objects, envs: ['prod'] };
+  })(),
 ];
 
 describe('gitops policy: mesh, routing, authorization, network and tenancy rules', () => {

@@ -1,19 +1,154 @@
-import { arr, rec, requiredLabels, selectorIndex, selectorMatches, type PolicyApp, type PolicyFleet, type Workload } from '../model.js';
+import type { Manifest } from '../../core/manifests/manifest.js';
+import { arr, describe, nsOf, rec, requiredLabels, selectorIndex, selectorMatches, str, type PolicyApp, type PolicyFleet, type Rec, type Workload } from '../model.js';
 import type { Rule, Violation } from '../rule.js';
-import { onTemplate } from './common.js';
+import { on, onTemplate } from './common.js';
+
+const NETWORKING = 'networking.k8s.io';
+
+/** The policy types a NetworkPolicy has: without policyTypes, Ingress always, Egress when it has egress rules. */
+function policyTypes(spec: Rec): unknown[] {
+  if (spec.policyTypes !== undefined) return arr(spec.policyTypes);
+  return spec.egress === undefined ? ['Ingress'] : ['Ingress', 'Egress'];
+}
+
+/** The NetworkPolicies that select a workload's pods and isolate them in one direction. */
+function isolating(fleet: PolicyFleet, app: PolicyApp, w: Workload, type: 'Ingress' | 'Egress'): Manifest[] {
+  return selectorIndex(fleet, app, w.namespace, 'NetworkPolicy', NETWORKING, (m) => requiredLabels(rec(m.object.spec).podSelector))
+    .candidates(w.labels)
+    .filter((np) => {
+      const spec = rec(np.object.spec);
+      return selectorMatches(spec.podSelector, w.labels) && policyTypes(spec).includes(type);
+    });
+}
 
 /** Does a NetworkPolicy restrict who may connect to a workload's pods? */
 function isolatesIngress(fleet: PolicyFleet, app: PolicyApp, w: Workload): 'yes' | 'egress-only' | 'no' {
-  let selected = false;
-  for (const np of selectorIndex(fleet, app, w.namespace, 'NetworkPolicy', 'networking.k8s.io', (m) => requiredLabels(rec(m.object.spec).podSelector)).candidates(w.labels)) {
-    const spec = rec(np.object.spec);
-    if (!selectorMatches(spec.podSelector, w.labels)) continue;
-    selected = true;
-    // Without policyTypes, a policy always isolates ingress (and egress only if it has egress rules).
-    const types = spec.policyTypes === undefined ? ['Ingress'] : arr(spec.policyTypes);
-    if (types.includes('Ingress')) return 'yes';
+  if (isolating(fleet, app, w, 'Ingress').length > 0) return 'yes';
+  return isolating(fleet, app, w, 'Egress').length > 0 ? 'egress-only' : 'no';
+}
+
+/**
+ * The namespace a peer names: the policy's own without a namespaceSelector, `*` for an empty
+ * one (every namespace), the name for `kubernetes.io/metadata.name` (the label the API server
+ * sets on every namespace); undefined for an ipBlock or a selector on other namespace labels,
+ * which this repository cannot resolve.
+ */
+function peerNamespace(peer: Rec, own: string): string | undefined {
+  if (peer.ipBlock !== undefined) return undefined;
+  if (peer.namespaceSelector === undefined) return own;
+  const selector = rec(peer.namespaceSelector);
+  const labels = Object.entries(rec(selector.matchLabels));
+  if (arr(selector.matchExpressions).length > 0) return undefined;
+  if (labels.length === 0) return '*';
+  return labels.length === 1 && labels[0]![0] === 'kubernetes.io/metadata.name' ? str(labels[0]![1]) || undefined : undefined;
+}
+
+/** Does an ingress peer admit pods with these labels in this namespace? Unresolvable peers are taken to admit (no false alarm). */
+function peerAdmits(peer: Rec, own: string, namespace: string, labels: Record<string, string>): boolean {
+  const ns = peerNamespace(peer, own);
+  if (ns === undefined) return true;
+  if (ns !== '*' && ns !== namespace) return false;
+  return peer.podSelector === undefined || selectorMatches(peer.podSelector, labels);
+}
+
+/** A NetworkPolicy port (a number, or a name of the target pod's container ports) as a number; undefined when it cannot be resolved. */
+function portNumber(port: unknown, target: Workload): number | undefined {
+  if (typeof port === 'number') return port;
+  if (typeof port !== 'string') return undefined;
+  if (/^\d+$/.test(port)) return Number(port);
+  for (const c of target.containers) for (const p of arr(c.spec.ports)) if (rec(p).name === port && typeof rec(p).containerPort === 'number') return rec(p).containerPort as number;
+  return undefined;
+}
+
+/** Does a rule's ports list admit one port of the caller's egress (undefined: the egress names no port, any admitted port will do)? */
+function portsAdmit(ports: unknown[], wanted: { port?: unknown; protocol: string } | undefined, target: Workload): boolean {
+  if (ports.length === 0 || wanted === undefined) return true;
+  const number = wanted.port === undefined ? undefined : portNumber(wanted.port, target);
+  return ports.some((entry) => {
+    const p = rec(entry);
+    if (str(p.protocol || 'TCP') !== wanted.protocol) return false;
+    if (p.port === undefined || number === undefined) return true;
+    const from = portNumber(p.port, target);
+    if (from === undefined) return true;
+    const to = typeof p.endPort === 'number' ? p.endPort : from;
+    return number >= from && number <= to;
+  });
+}
+
+/** One egress a callee's ingress does not admit: caller pods sending to callee pods on a port. */
+interface DeniedEgress {
+  caller: PolicyApp;
+  policy: Manifest;
+  /** The egress peer, /spec/egress/<i>/to/<j>. */
+  pointer: string;
+  source: Workload;
+  callee: PolicyApp;
+  target: Workload;
+  port?: string;
+  /** The callee's policies that isolate its ingress. */
+  by: Manifest[];
+}
+
+/** Every egress of the environment towards pods that some Application runs, checked against those pods' ingress; once per environment. */
+function deniedEgress(fleet: PolicyFleet, app: PolicyApp): DeniedEgress[] {
+  return fleet.memo(`network-denied-egress|${app.env.name}`, () => {
+    const out: DeniedEgress[] = [];
+    for (const { app: caller, manifest: np } of fleet.objectsIn(app.env.name, 'NetworkPolicy', NETWORKING)) {
+      const spec = rec(np.object.spec);
+      if (!policyTypes(spec).includes('Egress')) continue;
+      const own = nsOf(np, caller.namespace);
+      const sources = fleet.workloadsIn(app.env.name, own).filter(({ w }) => selectorMatches(spec.podSelector, w.labels));
+      arr(spec.egress).forEach((rule, i) => {
+        const ports = arr(rec(rule).ports).map((p) => ({ port: rec(p).port, protocol: str(rec(p).protocol || 'TCP') }));
+        arr(rec(rule).to).forEach((to, j) => {
+          const peer = rec(to);
+          const namespace = peerNamespace(peer, own);
+          // A whole namespace, every namespace, or one this repository cannot name: nothing to pair with.
+          if (namespace === undefined || namespace === '*' || peer.podSelector === undefined) return;
+          for (const { app: callee, w: target } of fleet.workloadsIn(app.env.name, namespace)) {
+            if (!selectorMatches(peer.podSelector, target.labels)) continue;
+            const by = isolating(fleet, app, target, 'Ingress');
+            if (by.length === 0) continue;
+            for (const { w: source } of sources) {
+              for (const wanted of ports.length > 0 ? ports : [undefined]) {
+                const admitted = by.some((p) =>
+                  arr(rec(p.object.spec).ingress).some((r) => {
+                    const from = arr(rec(r).from);
+                    const fromOk = from.length === 0 || from.some((f) => peerAdmits(rec(f), nsOf(p, callee.namespace), source.namespace, source.labels));
+                    return fromOk && portsAdmit(arr(rec(r).ports), wanted, target);
+                  }),
+                );
+                if (!admitted) out.push({ caller, policy: np, pointer: `/spec/egress/${i}/to/${j}`, source, callee, target, port: wanted?.port === undefined ? undefined : String(wanted.port), by });
+              }
+            }
+          }
+        });
+      });
+    }
+    return out;
+  });
+}
+
+/**
+ * Where a callee's list of admitted callers is written: the namespace of its first peer (a
+ * value the service's values set, so the finding lands at the list a person extends), else
+ * the ingress rules.
+ */
+function ingressListPointer(np: Manifest): string {
+  const rules = arr(rec(np.object.spec).ingress);
+  for (let i = 0; i < rules.length; i++) {
+    const from = arr(rec(rules[i]).from);
+    for (let j = 0; j < from.length; j++) {
+      if (str(rec(rec(rec(from[j]).namespaceSelector).matchLabels)['kubernetes.io/metadata.name'])) return `/spec/ingress/${i}/from/${j}/namespaceSelector/matchLabels/kubernetes.io~1metadata.name`;
+    }
   }
-  return selected ? 'egress-only' : 'no';
+  return '/spec/ingress';
+}
+
+function selectorText(selector: unknown): string {
+  const labels = Object.entries(rec(rec(selector).matchLabels)).map(([k, v]) => `${k}=${str(v)}`);
+  const expressions = arr(rec(selector).matchExpressions).map((e) => `${str(rec(e).key)} ${str(rec(e).operator)}${arr(rec(e).values).length ? ` (${arr(rec(e).values).map(str).join(', ')})` : ''}`);
+  return [...labels, ...expressions].join(', ') || 'every pod';
 }
 
 export const networkPolicyRules: Rule[] = [
@@ -29,6 +164,62 @@ export const networkPolicyRules: Rule[] = [
         const verdict = isolatesIngress(fleet, app, w);
         if (verdict === 'egress-only') out.push(onTemplate(w, '/metadata/labels', 'is selected only by egress NetworkPolicies: any pod may connect to it'));
         else if (verdict === 'no') out.push(onTemplate(w, '/metadata/labels', 'is selected by no NetworkPolicy: any pod may connect to it'));
+      }
+      return out;
+    },
+  },
+  {
+    code: 'POLICY_NETWORK_PEER_UNKNOWN',
+    title: 'A NetworkPolicy peer in a namespace the environment deploys into selects pods that some Application of the environment runs.',
+    hint: 'Name the peer by the labels its pods carry (app.kubernetes.io/name: <service>) and its namespace, or remove it: a peer that selects no pod admits nothing, and usually means a caller or callee was renamed or moved.',
+    severity: { baseline: 'warning', restricted: 'error' },
+    reads: 'environment',
+    check(app, fleet) {
+      const deployed = fleet.memo(`workload-namespaces|${app.env.name}`, () => new Set(fleet.workloadsIn(app.env.name).map(({ w }) => w.namespace)));
+      const out: Violation[] = [];
+      for (const np of app.manifests.filter((m) => m.kind === 'NetworkPolicy' && m.apiVersion.startsWith(`${NETWORKING}/`))) {
+        const spec = rec(np.object.spec);
+        const own = nsOf(np, app.namespace);
+        for (const [direction, field] of [['ingress', 'from'], ['egress', 'to']] as const) {
+          arr(spec[direction]).forEach((rule, i) => {
+            arr(rec(rule)[field]).forEach((p, j) => {
+              const peer = rec(p);
+              const namespace = peerNamespace(peer, own);
+              // Namespaces no Application deploys into hold the platform's pods (DNS, databases, brokers): not known here.
+              if (namespace === undefined || namespace === '*' || peer.podSelector === undefined || !deployed.has(namespace)) return;
+              if (fleet.workloadsIn(app.env.name, namespace).some(({ w }) => selectorMatches(peer.podSelector, w.labels))) return;
+              out.push(on(np, `/spec/${direction}/${i}/${field}/${j}`, `${direction} ${field} pods ${selectorText(peer.podSelector)} in namespace ${namespace}, which no Application of ${app.env.name} runs`));
+            });
+          });
+        }
+      }
+      return out;
+    },
+  },
+  {
+    code: 'POLICY_NETWORK_EGRESS_DENIED',
+    title: "A NetworkPolicy egress to pods of the environment is admitted by those pods' ingress NetworkPolicies (caller and callee agree); reported on both sides, naming the other.",
+    hint: "Allow the caller in the callee's networkPolicy.ingress (its namespace and service, on the port it calls), or remove the egress: a connection one side allows and the other denies is dropped.",
+    severity: { baseline: 'warning', restricted: 'error' },
+    reads: 'environment',
+    check(app, fleet) {
+      const out: Violation[] = [];
+      const seen = new Set<string>();
+      const once = (v: Violation) => {
+        const key = `${v.manifest?.name}|${v.pointer}|${v.message}`;
+        if (!seen.has(key)) out.push(v);
+        seen.add(key);
+      };
+      for (const d of deniedEgress(fleet, app)) {
+        const port = d.port === undefined ? 'any port' : `port ${d.port}`;
+        const names = d.by.map((p) => p.name).join(', ');
+        if (d.caller === app) {
+          once(on(d.policy, d.pointer, `egress to ${describe(d.target)} (namespace ${d.target.namespace}) on ${port} is not admitted by its ingress (NetworkPolicy ${names} of ${d.callee.application}): the connection is dropped`));
+        } else if (d.callee === app) {
+          // Reported where this Application isolates its pods; a policy of another Application is that one's to change.
+          const mine = d.by.find((p) => app.manifests.includes(p));
+          if (mine) once(on(mine, ingressListPointer(mine), `does not admit ${describe(d.source)} of ${d.caller.application} (namespace ${d.source.namespace}) on ${port}, which NetworkPolicy ${d.policy.name} lets it send to ${describe(d.target)}`));
+        }
       }
       return out;
     },
