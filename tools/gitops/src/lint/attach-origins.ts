@@ -3,7 +3,7 @@ import { pointerToPath, valueAt, type JsonPath } from '../core/json-pointer.js';
 import type { Manifest } from '../core/manifests/manifest.js';
 import { deepestHolder, isMap, ownerOf, type ValueLayer } from '../core/values/layers.js';
 import { markersIn, markValues, replaceMarkers, sourceMap, type MarkedValues } from '../core/values/markers.js';
-import { valuesOrigin } from '../core/values/provenance.js';
+import { booleanCandidates, valuesOrigin } from '../core/values/provenance.js';
 import { fleetManifests, type AppManifests } from '../render/fleet-manifests.js';
 import type { FleetRun } from '../render/fleet-run.js';
 import type { AppValues } from './lint-values.js';
@@ -12,9 +12,10 @@ import type { AppValues } from './lint-values.js';
  * Moves each finding about a rendered field (validate, policy) from the chart template to the
  * values line that set the field. Which values path set it is read, not guessed: the
  * Application is rendered once more with a marker in place of each values scalar (only
- * Applications with such findings, cached by content). Where the field holds no marker (a
- * boolean, or a value the template transformed) the values are matched by value and key
- * name, and the message says so. The rest stay at the template, at the field's line there
+ * Applications with such findings, cached by content). A boolean holds no marker: the
+ * boolean values that may set it are flipped one at a time until one turns the field over.
+ * Where no marker survives (a value the template cut or encoded) the values are matched by
+ * value and key name, and the message says so. The rest stay at the template, at the field's line there
  * when the template shows it once. The template is kept in the message's `rendered by` note.
  */
 export async function attachValuesOrigins(findings: readonly Finding[], apps: readonly AppManifests[], run: FleetRun): Promise<Finding[]> {
@@ -45,6 +46,10 @@ export async function attachValuesOrigins(findings: readonly Finding[], apps: re
         const trace = await traceOf(app, values);
         const traced = trace && traceField(trace, manifest, path, values);
         if (traced) return moved(traced.location, traced.note);
+        const real = valueAt(manifest.object, path);
+        // A boolean holds no marker: the value that flips it when flipped is the one that set it.
+        const flipped = typeof real === 'boolean' ? await flipTrace(app, values, manifest, path, real, run) : undefined;
+        if (flipped) return moved(flipped);
         const guessed = valuesOrigin(values.layers, values.merged, path, valueAt(manifest.object, path));
         if (guessed) return moved(guessed, trace ? 'values line matched by value: the template does not pass it through' : 'values line matched by value');
       }
@@ -119,6 +124,28 @@ function traceField(trace: Trace, manifest: Manifest, path: JsonPath, values: Ap
   for (const p of paths) rest = rest.replace(text(p), '');
   const hidden = best([...trace.marked.paths.values()].filter((p) => !paths.includes(p) && text(p).length >= 3 && rest.includes(text(p))));
   return hidden && { location: hidden.location, note: 'values line matched by value: the template does not pass it through' };
+}
+
+/** At most this many boolean values are flipped to find the one behind a boolean field (one render each, cached). */
+const FLIP_CANDIDATES = 8;
+
+async function flipTrace(app: AppManifests, values: AppValues, manifest: Manifest, path: JsonPath, real: boolean, run: FleetRun): Promise<SourceLocation | undefined> {
+  const identity = (m: Manifest) => JSON.stringify([m.kind, m.name, m.namespace ?? '']);
+  for (const candidate of booleanCandidates(values.layers, values.merged, path, FLIP_CANDIDATES)) {
+    const merged = structuredClone(values.merged);
+    setAt(merged, candidate, !valueAt(merged, candidate));
+    const text = await run.renderWithValues(app.app, JSON.stringify(merged));
+    if (text === undefined) continue;
+    const twin = fleetManifests([{ ...app.app, manifests: text }])[0]!.manifests.find((m) => identity(m) === identity(manifest));
+    // Only a field that turns over counts: one that disappears with its object says nothing about who set it.
+    if (twin && valueAt(twin.object, path) === !real) return ownerOf(values.layers, candidate)?.locate(candidate, 'value');
+  }
+  return undefined;
+}
+
+function setAt(root: unknown, path: JsonPath, value: unknown): void {
+  const parent = valueAt(root, path.slice(0, -1)) as Record<string | number, unknown>;
+  parent[path[path.length - 1]!] = value;
 }
 
 /** The same object in the marked render: the one whose kind, name and namespace, markers put back, are the object's. */

@@ -280,6 +280,24 @@ describe('exact provenance: each finding at the line that set the field', () => 
     expect(r.stdout).toMatch(/^services\/shop\/service\.yaml:\d+:\d+ error POLICY_IMAGE_NOT_PINNED .*\(values line matched by value: the template does not pass it through; rendered by platform-charts\/web\/templates\/deployment\.yaml\)$/m);
   });
 
+  it('a boolean, which holds no marker, is found by flipping the values that may set it', () => {
+    const files = fleetFiles();
+    const schema = JSON.parse(files['platform-charts/web/values.schema.json']!) as { properties: Record<string, unknown> };
+    schema.properties.isolated = { type: 'boolean' };
+    schema.properties.debug = { type: 'boolean' };
+    const repo = createRepo({
+      ...files,
+      'platform-charts/web/values.schema.json': JSON.stringify(schema, null, 2),
+      'platform-charts/web/values.yaml': `${files['platform-charts/web/values.yaml']}isolated: true\ndebug: false\n`,
+      // Neither the key nor the value matches the field: hostNetwork is the negation of isolated.
+      'platform-charts/web/templates/deployment.yaml': files['platform-charts/web/templates/deployment.yaml']!.replace('      containers:\n', '      hostNetwork: {{ not .Values.isolated }}\n      containers:\n'),
+      'services/shop/values-prod.yaml': 'replicaCount: 3\ndebug: false\nisolated: false\n',
+    });
+    const r = runCli(['check', '--env', 'prod', '--service', 'shop'], { cwd: repo.dir, env });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toMatch(/^services\/shop\/values-prod\.yaml:3:11 error POLICY_HOST_NAMESPACE shop-prod: Deployment shop: .*\(rendered by platform-charts\/web\/templates\/deployment\.yaml\)$/m);
+  });
+
   it('a field the template writes itself is reported at its line in the template', () => {
     const r = shop((t) => t.replace('      containers:\n', '      hostNetwork: true\n      containers:\n'), '1.9.0');
     expect(r.exitCode).toBe(1);

@@ -44,6 +44,22 @@ export function valuesOrigin(layers: readonly ValueLayer[], merged: Record<strin
   return ownerOf(layers, partial.path)?.locate(partial.path, 'value');
 }
 
+/**
+ * The boolean values that may decide a boolean field, most likely first: keys ending most like
+ * the field's path, then the most specific layer (the service's own files before chart
+ * defaults). A template may negate one, so both values are candidates.
+ */
+export function booleanCandidates(layers: readonly ValueLayer[], merged: Record<string, unknown>, manifestPath: JsonPath, limit: number): JsonPath[] {
+  const target = keysOf(manifestPath);
+  const rank = (n: Node) => [suffixScore(keysOf(n.path), target), layers.indexOf(ownerOf(layers, n.path)!)] as const;
+  return flatten(merged)
+    .filter((n) => typeof n.value === 'boolean' && ownerOf(layers, n.path) !== undefined)
+    .map((n) => ({ n, r: rank(n) }))
+    .sort((a, b) => b.r[0] - a.r[0] || b.r[1] - a.r[1])
+    .slice(0, limit)
+    .map(({ n }) => n.path);
+}
+
 /** Every value of the merged tree with its path. */
 function flatten(node: unknown, path: (string | number)[] = [], out: Node[] = []): Node[] {
   out.push({ path, value: node });
