@@ -72,12 +72,9 @@ export async function chartImpact(ws: Workspace, options: ImpactOptions): Promis
   const movedPlans = (await moved.select({ envs: options.envs })).filter(uses);
   const [before, after] = await Promise.all([current.render(consumers), moved.render(movedPlans)]);
   const [failsBefore, failsAfter] = await Promise.all([failures(current, before, consumers, options), failures(moved, after, movedPlans, options)]);
-  if (!options.version) {
-    // The head is this repository's chart directory: a template helm refused is named as a person edits it.
-    const charts = await loadCharts(ws.model.config.charts?.dir ?? 'platform-charts', ws.model.files, (paths) => ws.snapshot.readFiles(paths));
-    const chartDirOf = chartDirResolver(charts);
-    for (const [name, found] of failsAfter) failsAfter.set(name, found.map((f) => atTemplateLine(f, chartDirOf)));
-  }
+  // The head is this repository's chart directory: a template helm refused is named as a person edits it
+  // (after comparing with the pinned side, whose messages speak helm's paths too).
+  const chartDirOf = options.version ? undefined : chartDirResolver(await loadCharts(ws.model.config.charts?.dir ?? 'platform-charts', ws.model.files, (paths) => ws.snapshot.readFiles(paths)));
 
   const afterByName = new Map(after.map((a) => [a.plan.app.name, a]));
   const applications: ImpactedApp[] = [];
@@ -98,7 +95,7 @@ export async function chartImpact(ws: Workspace, options: ImpactOptions): Promis
       status: failing.length > 0 ? 'fails' : changedResources > 0 ? 'changed' : 'unchanged',
       changedResources,
       failing,
-      findings: fresh,
+      findings: chartDirOf ? fresh.map((f) => atTemplateLine(f, chartDirOf)) : fresh,
     });
     const errors = b.manifests === undefined ? [{ side: 'head' as const, findings: b.findings }] : [];
     diffs.push({ name: plan.app.name, env: plan.env.name, service: plan.service, status: errors.length > 0 ? 'error' : changedResources > 0 ? 'changed' : 'unchanged', resources, errors });

@@ -96,6 +96,17 @@ describe('breakingSchemaChanges', () => {
     const one = (...oneOf: unknown[]) => closed({ v: { oneOf } });
     expect(kinds(one({ type: 'string' }), one({ type: 'string' }, { type: 'integer' }))).toEqual([]);
     expect(kinds(one({ type: 'string' }), one({ type: 'string' }, { type: 'string', maxLength: 3 }))).toEqual([['combinator', '/v']]);
+    // A description, or keys in another order, change nothing.
+    expect(kinds(one({ type: 'string', maxLength: 3 }, { type: 'integer' }), one({ maxLength: 3, type: 'string', description: 'short' }, { type: 'integer' }))).toEqual([]);
+    // Alternatives are read with the keywords around them.
+    expect(kinds(closed({ v: { type: 'string', anyOf: [{ pattern: '^a' }, { pattern: '^b' }] } }), closed({ v: { type: 'string', anyOf: [{ type: 'string', pattern: '^a' }, { pattern: '^b' }] } }))).toEqual([]);
+    // allOf: the old constraints, wherever they were written, are what the new ones are held to.
+    const obj = { type: 'object', properties: { a: {} } };
+    expect(kinds({ ...obj, allOf: [{ required: ['a'] }] }, { ...obj, allOf: [{ type: 'object', required: ['a'] }] })).toEqual([]);
+    expect(kinds({ ...obj, allOf: [{ required: ['a'] }] }, { ...obj, allOf: [{ properties: { a: { minimum: 1 } } }, { required: ['a'] }] })).toEqual([['bound', '/a']]);
+    // A $ref in an alternative is read at its target.
+    const refd = (max: number) => ({ definitions: { s: { type: 'string', maxLength: max } }, ...closed({ v: { anyOf: [{ $ref: '#/definitions/s' }, { type: 'null' }] } }) });
+    expect(kinds(refd(10), refd(5))).toEqual([['combinator', '/v']]);
   });
 
   it('not, if/then/else and the other keywords compared as a whole', () => {
@@ -114,6 +125,13 @@ describe('breakingSchemaChanges', () => {
     expect(kinds(s, s)).toEqual([]);
     const alt = { definitions: { node: { anyOf: [{ type: 'string' }, { type: 'array', items: { $ref: '#/definitions/node' } }] } }, $ref: '#/definitions/node' };
     const narrowed = { definitions: { node: { anyOf: [{ type: 'string', maxLength: 9 }, { type: 'array', items: { $ref: '#/definitions/node' } }] } }, $ref: '#/definitions/node' };
-    expect(kinds(alt, narrowed)).toEqual([['combinator', '/']]);
+    // Long strings, and lists holding one, are refused now: both alternatives lost something.
+    expect(breakingSchemaChanges(alt, narrowed).map((c) => c.message)).toEqual([
+      'anyOf alternative 1 of the old schema is accepted by no alternative of the new one',
+      'anyOf alternative 2 of the old schema is accepted by no alternative of the new one',
+    ]);
+    // Two recursive keys: the walk stays linear.
+    const tree = (leaf: unknown) => ({ definitions: { node: closed({ value: leaf, left: { $ref: '#/definitions/node' }, right: { $ref: '#/definitions/node' } }) }, $ref: '#/definitions/node' });
+    expect(kinds(tree({ type: 'string' }), tree({ type: 'integer' }))).toEqual([['type', '/value']]);
   });
 });

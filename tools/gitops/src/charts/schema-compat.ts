@@ -41,10 +41,14 @@ export function breakingSchemaChanges(before: unknown, after: unknown, defaults:
       const a = resolve(before, oldNode);
       const b = resolve(after, newNode);
       if (!a.schema || !b.schema) return;
-      // A $ref cycle (a recursive schema) is compared once per place in the values.
-      const key = `${values.join('/')}\0${a.path.join('/')}\0${b.path.join('/')}`;
-      if (seen.has(key) || values.length > 32) return;
-      seen.add(key);
+      // A $ref pair (a recursive schema, or one definition used in many places) is compared once:
+      // keyed by place in the values, two recursive keys would make the walk exponential.
+      if (values.length > 32) return;
+      if (a.path.length > 0 || b.path.length > 0) {
+        const key = `${a.path.join('/')}\0${b.path.join('/')}`;
+        if (seen.has(key)) return;
+        seen.add(key);
+      }
       const at = b.path.length > 0 ? b.path : schemaPath;
       const pointer = pathToPointer(values) || '/';
       const push = (kind: BreakingKind, message: string, where: JsonPath = at) => out.push({ kind, pointer, schemaPath: where, message });
@@ -72,7 +76,7 @@ export function breakingSchemaChanges(before: unknown, after: unknown, defaults:
         );
       }
       for (const keyword of WHOLE_KEYWORDS) {
-        if (b.schema[keyword] !== undefined && !same(a.schema[keyword], b.schema[keyword])) push('combinator', `${keyword} ${a.schema[keyword] === undefined ? 'introduced' : 'changed'}: values the old schema accepted may be refused`, [...at, keyword]);
+        if (b.schema[keyword] !== undefined && (a.schema[keyword] === undefined || canonical(a.schema[keyword]) !== canonical(b.schema[keyword]))) push('combinator', `${keyword} ${a.schema[keyword] === undefined ? 'introduced' : 'changed'}: values the old schema accepted may be refused`, [...at, keyword]);
       }
 
       const oldProps = record(a.schema.properties);
@@ -98,27 +102,27 @@ export function breakingSchemaChanges(before: unknown, after: unknown, defaults:
         push('required', `new required key "${k}": a values file without it is now refused`, [...at, 'required']);
       }
 
-      // allOf: each constraint the new schema adds must hold for what the old accepted.
-      const oldAll = schemas(a.schema.allOf);
-      schemas(b.schema.allOf).forEach((sub, i) => {
-        if (oldAll.some((o) => same(o, sub))) return;
-        const against = oldAll[i] ?? { ...a.schema, allOf: undefined };
-        out.push(...compare(against, sub, values, [...at, 'allOf', String(i)], defaultsAt, depth + 1));
-      });
-      // anyOf / oneOf: what each old alternative (or the old schema, when it had none) accepted, some new alternative accepts.
+      // allOf: each constraint of the new schema must hold for what the old accepted, the old
+      // schema taken with all of its own allOf constraints.
+      const oldAll = flatten(before, a.schema);
+      const newAll = flatten(after, b.schema);
+      schemas(b.schema.allOf).forEach((sub, i) => out.push(...compare(oldAll, sub, values, [...at, 'allOf', String(i)], defaultsAt, depth + 1)));
+      // anyOf / oneOf: what each old alternative (or the old schema, when it had none) accepted, some new
+      // alternative accepts; each alternative taken with the keywords of the schema around it.
       for (const keyword of ['anyOf', 'oneOf'] as const) {
-        const next = schemas(b.schema[keyword]);
+        const next = schemas(b.schema[keyword]).map((alt) => merge(after, alt, newAll));
         if (next.length === 0) continue;
-        const previous = schemas(a.schema[keyword]);
-        const olds = previous.length > 0 ? previous : [{ ...a.schema, [keyword]: undefined }];
+        const previous = schemas(a.schema[keyword]).map((alt) => merge(before, alt, oldAll));
+        const olds = previous.length > 0 ? previous : [oldAll];
         olds.forEach((old, i) => {
-          if (next.some((n) => same(n, old) || compare(old, n, values, at, defaultsAt, depth + 1).length === 0)) return;
+          if (next.some((n) => compare(old, n, values, at, defaultsAt, depth + 1).length === 0)) return;
           push('combinator', previous.length > 0 ? `${keyword} alternative ${i + 1} of the old schema is accepted by no alternative of the new one` : `${keyword} introduced: the values must now match ${next.length === 1 ? 'its schema' : `one of ${next.length} schemas`}`, [...at, keyword]);
         });
         if (keyword === 'oneOf' && previous.length > 0) {
+          const known = new Set(previous.map((p) => canonical(p)));
           next.forEach((alt, j) => {
-            if (previous.some((p) => same(p, alt))) return;
-            const overlaps = next.some((other, k) => k !== j && typesOverlap(types(resolve(after, alt).schema ?? {}), types(resolve(after, other).schema ?? {})));
+            if (known.has(canonical(alt))) return;
+            const overlaps = next.some((other, k) => k !== j && typesOverlap(types(alt), types(other)));
             if (overlaps) push('combinator', `oneOf alternative ${j + 1} is new and may overlap another: a value matching two alternatives is refused`, [...at, 'oneOf', String(j)]);
           });
         }
@@ -262,7 +266,54 @@ function matchesPattern(schema: Schema, key: string): boolean {
 }
 
 function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return canonical(a) === canonical(b);
+}
+
+/** Keywords that say nothing about what a schema accepts. */
+const ANNOTATIONS = new Set(['title', 'description', 'examples', 'default', '$comment', 'deprecated', 'readOnly', 'writeOnly']);
+
+/** JSON with keys in order and annotations left out: equal texts accept the same values. */
+function canonical(v: unknown): string {
+  const norm = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(norm);
+    if (!isSchema(x)) return x;
+    return Object.fromEntries(
+      Object.keys(x)
+        .filter((k) => !ANNOTATIONS.has(k))
+        .sort()
+        .map((k) => [k, norm(x[k])]),
+    );
+  };
+  return JSON.stringify(norm(v)) ?? 'undefined';
+}
+
+/** A schema's own keywords and those of its allOf entries, as one schema (combinators left out). */
+function flatten(root: unknown, schema: Schema): Schema {
+  const { allOf, anyOf: _anyOf, oneOf: _oneOf, ...own } = schema;
+  return schemas(allOf).reduce<Schema>((acc, sub) => merge(root, acc, sub), own);
+}
+
+/**
+ * Two schemas of one document as one (what both require): properties merged per key,
+ * required united, types intersected, elsewhere the first's keyword stands. An approximation used only to
+ * compare schemas, never to validate.
+ */
+function merge(root: unknown, first: unknown, second: unknown, depth = 0): Schema {
+  const x = resolve(root, first).schema ?? {};
+  const y = flatten(root, resolve(root, second).schema ?? {});
+  const out: Schema = { ...y, ...x };
+  const xp = record(x.properties);
+  const yp = record(y.properties);
+  if (x.properties !== undefined || y.properties !== undefined) {
+    out.properties = Object.fromEntries([...new Set([...Object.keys(xp), ...Object.keys(yp)])].map((k) => [k, k in xp && k in yp && depth < 16 ? merge(root, xp[k], yp[k], depth + 1) : (xp[k] ?? yp[k])]));
+  }
+  const required = [...new Set([...strings(x.required), ...strings(y.required)])];
+  if (required.length > 0) out.required = required;
+  // Both must hold: the types both accept (an integer is a number).
+  const tx = types(x);
+  const ty = types(y);
+  if (tx && ty) out.type = [...new Set([...tx.filter((t) => accepts(ty, t)), ...ty.filter((t) => accepts(tx, t))])];
+  return out;
 }
 
 function show(v: unknown): string {

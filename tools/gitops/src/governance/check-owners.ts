@@ -15,14 +15,16 @@ export interface OwnerScope {
  * - `environments/waivers.yaml` (waives rules for any service) and the `service.yaml` of every
  *   service released in a production-like environment (`policyProfile: restricted`: its pins
  *   decide what runs there) can be approved only by the platform owners (those of the charts
- *   directory) or that environment's release owners (those of its `environment.yaml`). GitHub
+ *   directory) or that environment's release owners (those of its `environment.yaml`);
+ *   `owners` in gitops.yaml names both instead of inferring them. GitHub
  *   accepts the review of any one owner of a file, so one other owner on the line is enough to
  *   bypass them.
  */
 export function checkOwners(model: RepoModel, codeowners: Codeowners, scope: OwnerScope): Finding[] {
   const findings: Finding[] = [...codeowners.findings];
   const chartsDir = model.config.charts?.dir ?? 'platform-charts';
-  const platform = ownersOf(codeowners, `${chartsDir}/Chart.yaml`).owners;
+  const configured = model.config.owners;
+  const platform = configured?.platform ?? ownersOf(codeowners, `${chartsDir}/Chart.yaml`).owners;
   const services = [...model.services.values()].filter((s) => scope.services.length === 0 || scope.services.includes(s.name));
 
   for (const svc of services) {
@@ -42,12 +44,15 @@ export function checkOwners(model: RepoModel, codeowners: Codeowners, scope: Own
 
   const waivers = 'environments/waivers.yaml';
   findings.push(...protectedFile(codeowners, waivers, waivers, platform, 'the platform owners', 'it waives policy rules for every service'));
+  // What names the owners must be theirs too, or anyone who may approve it may name themselves.
+  findings.push(...protectedFile(codeowners, 'gitops.yaml', 'gitops.yaml', platform, 'the platform owners', 'it names who approves production'));
+  findings.push(...protectedFile(codeowners, codeowners.file, codeowners.file, platform, 'the platform owners', 'it decides who reviews every change'));
 
   const restricted = [...model.environments.values()].filter((e) => e.policyProfile === 'restricted');
   for (const svc of services) {
     const envs = restricted.filter((e) => svc.releases[e.name] !== undefined);
     if (envs.length === 0) continue;
-    const release = envs.flatMap((e) => ownersOf(codeowners, `environments/${e.name}/environment.yaml`).owners);
+    const release = configured?.release ?? envs.flatMap((e) => ownersOf(codeowners, `environments/${e.name}/environment.yaml`).owners);
     const allowed = [...new Set([...platform, ...release])];
     const finding = protectedFile(codeowners, `${svc.dir}/service.yaml`, 'services/*/service.yaml', allowed, `the platform or release owners of ${envs.map((e) => e.name).join(', ')}`, `it pins what runs in ${envs.map((e) => e.name).join(', ')}`);
     findings.push(...finding.map((f) => ({ ...f, service: svc.name })));

@@ -27,6 +27,8 @@ export async function attachValuesOrigins(findings: readonly Finding[], apps: re
     return hit;
   };
   const templates = new Map<string, Promise<string | undefined>>();
+  // Several boolean findings of one Application flip the same values: each render once.
+  const flips = new Map<string, Promise<Manifest[] | undefined>>();
 
   return Promise.all(
     findings.map(async (finding) => {
@@ -48,7 +50,7 @@ export async function attachValuesOrigins(findings: readonly Finding[], apps: re
         if (traced) return moved(traced.location, traced.note);
         const real = valueAt(manifest.object, path);
         // A boolean holds no marker: the value that flips it when flipped is the one that set it.
-        const flipped = typeof real === 'boolean' ? await flipTrace(app, values, manifest, path, real, run) : undefined;
+        const flipped = typeof real === 'boolean' ? await flipTrace(app, values, manifest, path, real, (text) => renderOnce(flips, app, text, run)) : undefined;
         if (flipped) return moved(flipped);
         const guessed = valuesOrigin(values.layers, values.merged, path, valueAt(manifest.object, path));
         if (guessed) return moved(guessed, trace ? 'values line matched by value: the template does not pass it through' : 'values line matched by value');
@@ -129,18 +131,29 @@ function traceField(trace: Trace, manifest: Manifest, path: JsonPath, values: Ap
 /** At most this many boolean values are flipped to find the one behind a boolean field (one render each, cached). */
 const FLIP_CANDIDATES = 8;
 
-async function flipTrace(app: AppManifests, values: AppValues, manifest: Manifest, path: JsonPath, real: boolean, run: FleetRun): Promise<SourceLocation | undefined> {
+async function flipTrace(app: AppManifests, values: AppValues, manifest: Manifest, path: JsonPath, real: boolean, render: (values: string) => Promise<Manifest[] | undefined>): Promise<SourceLocation | undefined> {
   const identity = (m: Manifest) => JSON.stringify([m.kind, m.name, m.namespace ?? '']);
   for (const candidate of booleanCandidates(values.layers, values.merged, path, FLIP_CANDIDATES)) {
     const merged = structuredClone(values.merged);
     setAt(merged, candidate, !valueAt(merged, candidate));
-    const text = await run.renderWithValues(app.app, JSON.stringify(merged));
-    if (text === undefined) continue;
-    const twin = fleetManifests([{ ...app.app, manifests: text }])[0]!.manifests.find((m) => identity(m) === identity(manifest));
-    // Only a field that turns over counts: one that disappears with its object says nothing about who set it.
-    if (twin && valueAt(twin.object, path) === !real) return ownerOf(values.layers, candidate)?.locate(candidate, 'value');
+    const twin = (await render(JSON.stringify(merged)))?.find((m) => identity(m) === identity(manifest));
+    if (!twin) continue;
+    // The field turns over, or goes (`{{ if .Values.x }}field: true{{ end }}`) while what holds it stays;
+    // one that disappears with its object says nothing about who set it.
+    const now = valueAt(twin.object, path);
+    if (now === !real || (now === undefined && valueAt(twin.object, path.slice(0, -1)) !== undefined)) return ownerOf(values.layers, candidate)?.locate(candidate, 'value');
   }
   return undefined;
+}
+
+function renderOnce(cache: Map<string, Promise<Manifest[] | undefined>>, app: AppManifests, values: string, run: FleetRun): Promise<Manifest[] | undefined> {
+  const key = `${app.app.plan.app.name}\0${values}`;
+  let hit = cache.get(key);
+  if (!hit) {
+    hit = run.renderWithValues(app.app, values).then((text) => (text === undefined ? undefined : fleetManifests([{ ...app.app, manifests: text }])[0]!.manifests));
+    cache.set(key, hit);
+  }
+  return hit;
 }
 
 function setAt(root: unknown, path: JsonPath, value: unknown): void {

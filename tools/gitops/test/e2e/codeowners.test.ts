@@ -49,6 +49,24 @@ it('check holds CODEOWNERS to each service.yaml team, and waivers and production
   expect(found.filter((f) => f.includes('services/blog/service.yaml'))).toEqual([]);
 });
 
+it('owners in gitops.yaml name the release managers instead of inferring them', () => {
+  const files = fleetFiles();
+  const pins = codeowners.replace('/services/*/service.yaml   @acme/platform', '/services/*/service.yaml   @acme/release-managers');
+  const repo = createRepo({ ...files, '.github/CODEOWNERS': pins });
+  const protectedPins = (r: { stdout: string }) => ownership((JSON.parse(r.stdout) as { findings: JsonFinding[] }).findings).filter((f) => f.includes('CODEOWNERS_PROTECTED_FILE services/'));
+  // Inferred, the release owners are those of environment.yaml (the platform): the managers alone are not enough.
+  expect(protectedPins(runCli(['check', '--format', 'json'], { cwd: repo.dir, env }))).toContain(
+    '.github/CODEOWNERS:5 error CODEOWNERS_PROTECTED_FILE services/shop/service.yaml can be approved by @acme/release-managers alone: it pins what runs in prod, so only the platform or release owners of prod (@acme/platform) may approve it',
+  );
+  repo.write({ 'gitops.yaml': `${files['gitops.yaml']}owners:\n  platform: ["@acme/platform"]\n  release: ["@acme/release-managers"]\n` });
+  expect(protectedPins(runCli(['check', '--format', 'json'], { cwd: repo.dir, env }))).toEqual([]);
+
+  repo.write({ 'gitops.yaml': `${files['gitops.yaml']}owners:\n  release: [release-managers]\n` });
+  const bad = runCli(['check'], { cwd: repo.dir, env });
+  expect(bad.exitCode).toBe(2);
+  expect(bad.stderr).toMatch(/CONFIG_INVALID: gitops\.yaml:6: owners\.release\.0: must match pattern/);
+});
+
 it('check warns when there is no CODEOWNERS file at all', () => {
   const repo = createRepo(fleetFiles());
   const r = runCli(['check', '--env', 'dev', '--format', 'json'], { cwd: repo.dir, env });

@@ -115,6 +115,11 @@ const scenarios: Scenario[] = [
   { name: 'np-peer-dev-only', change: (o) => void o.networkpolicy.spec.ingress.push({ from: [{ podSelector: { matchLabels: { app: 'dev-only' } } }] }), expect: { prod: ['POLICY_NETWORK_PEER_UNKNOWN'], dev: [] } },
   // A namespace no Application deploys into holds the platform's pods: not known here, not reported.
   { name: 'np-peer-platform', change: (o) => void o.networkpolicy.spec.ingress.push({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'data' } }, podSelector: { matchLabels: { app: 'db' } } }] }), expect: { prod: [] } },
+  // Selectors on labels a controller adds, or on labels no rendered workload carries (an operator's pods), cannot be judged here.
+  { name: 'np-peer-controller-label', change: (o) => void o.networkpolicy.spec.ingress.push({ from: [{ podSelector: { matchLabels: { 'statefulset.kubernetes.io/pod-name': 'db-0' } } }] }), expect: { prod: [] } },
+  { name: 'np-peer-operator-pods', change: (o) => void o.networkpolicy.spec.ingress.push({ from: [{ podSelector: { matchLabels: { 'cnpg.io/cluster': 'shop-db' } } }] }), expect: { prod: [] } },
+  // An empty policyTypes is defaulted by the API server: Ingress.
+  { name: 'np-policy-types-empty', change: (o) => void (o.networkpolicy.spec.policyTypes = []), expect: { prod: [] } },
   // Egress the callee's ingress does not admit: edge-gateway admits its own namespace only.
   {
     name: 'np-egress-denied',
@@ -127,7 +132,7 @@ const scenarios: Scenario[] = [
     change: (o) => void Object.assign(o.networkpolicy.spec, { policyTypes: ['Ingress', 'Egress'], egress: [{ to: [{ podSelector: { matchLabels: { app: 'dev-only' } } }], ports: [{ port: 8080 }] }] }),
     expect: { prod: ['POLICY_NETWORK_PEER_UNKNOWN'], dev: [] },
   },
-  // The callee's side: edge-caller sends to both; only the one that admits it passes.
+  // The callee's side: edge-caller sends to both; only the one that admits it passes (its port range overlaps the admitted port).
   { name: 'np-callee-denies', change: () => undefined, expect: { prod: ['POLICY_NETWORK_EGRESS_DENIED'] } },
   {
     name: 'np-callee-admits',
@@ -155,7 +160,8 @@ const extra: ServiceSpec[] = [
   (() => {
     const objects = goodObjects('edge-caller', 'edge');
     const callee = (app: string) => ({ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } }, podSelector: { matchLabels: { app } } }], ports: [{ port: 8080 }] });
-    Object.assign(objects.networkpolicy!.spec, { policyTypes: ['Ingress', 'Egress'], egress: [callee('np-callee-denies'), callee('np-callee-admits')] });
+    const range = { ...callee('np-callee-admits'), ports: [{ port: 8000, endPort: 9000 }] };
+    Object.assign(objects.networkpolicy!.spec, { policyTypes: ['Ingress', 'Egress'], egress: [callee('np-callee-denies'), range] });
     return { name: 'edge-caller', team: 'edge', objects, envs: ['prod'] };
   })(),
 ];

@@ -124,7 +124,7 @@ function parseConfig(text: string): GitopsConfig {
     repoURL: data.charts.registry.replace(/^oci:\/\//, ''),
     dir: (data.charts.dir ?? 'platform-charts').replace(/\/+$/, ''),
   };
-  return { repoURL: data.repoURL, defaultBranch: data.defaultBranch ?? 'main', newGitFileGlobbing: data.newGitFileGlobbing ?? false, schemaDir: data.schemaDir, schemas: data.schemas, charts };
+  return { repoURL: data.repoURL, defaultBranch: data.defaultBranch ?? 'main', newGitFileGlobbing: data.newGitFileGlobbing ?? false, schemaDir: data.schemaDir, schemas: data.schemas, charts, owners: data.owners };
 }
 
 function nameMatchesDir(doc: YamlDoc, dirName: string, code: Finding['code'], parent: string): Finding[] {

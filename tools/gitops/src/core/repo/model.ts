@@ -16,6 +16,8 @@ export interface GitopsConfig {
   schemas?: { mirrors?: string[]; download?: boolean | string[] };
   /** Where chart sources live and where released versions are published. */
   charts?: ChartsConfig;
+  /** CODEOWNERS handles of the platform team and the release managers; inferred from CODEOWNERS when absent. */
+  owners?: { platform?: string[]; release?: string[] };
 }
 
 /** gitops.yaml `charts`. */

@@ -7,8 +7,31 @@ const NETWORKING = 'networking.k8s.io';
 
 /** The policy types a NetworkPolicy has: without policyTypes, Ingress always, Egress when it has egress rules. */
 function policyTypes(spec: Rec): unknown[] {
-  if (spec.policyTypes !== undefined) return arr(spec.policyTypes);
-  return spec.egress === undefined ? ['Ingress'] : ['Ingress', 'Egress'];
+  // The API server defaults an empty list too, and adds Egress only for a non-empty egress list.
+  if (arr(spec.policyTypes).length > 0) return arr(spec.policyTypes);
+  return arr(spec.egress).length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
+}
+
+/**
+ * Labels a controller adds to its pods, not in the pod template: a selector on one cannot be
+ * resolved against the rendered templates, so it is taken to match (no false alarm).
+ */
+const CONTROLLER_LABELS = ['job-name', 'batch.kubernetes.io/job-name', 'batch.kubernetes.io/controller-uid', 'controller-uid', 'statefulset.kubernetes.io/pod-name', 'apps.kubernetes.io/pod-index', 'pod-template-hash', 'controller-revision-hash', 'pod-template-generation'];
+
+/** The label keys a selector requires (matchLabels and matchExpressions). */
+function selectorKeys(selector: unknown): string[] {
+  return [...Object.keys(rec(rec(selector).matchLabels)), ...arr(rec(selector).matchExpressions).map((e) => str(rec(e).key))];
+}
+
+/**
+ * Can a pod selector be judged against the workloads this repository renders in a namespace?
+ * Not when it names a label a controller adds, nor a label key no such workload carries (the
+ * pods of an operator's resource, a database cluster, a bare Pod): those pods are not seen here.
+ */
+function resolvable(selector: unknown, workloads: readonly { w: Workload }[]): boolean {
+  const keys = selectorKeys(selector);
+  if (keys.some((k) => CONTROLLER_LABELS.includes(k))) return false;
+  return keys.every((k) => workloads.some(({ w }) => k in w.labels));
 }
 
 /** The NetworkPolicies that select a workload's pods and isolate them in one direction. */
@@ -48,7 +71,8 @@ function peerAdmits(peer: Rec, own: string, namespace: string, labels: Record<st
   const ns = peerNamespace(peer, own);
   if (ns === undefined) return true;
   if (ns !== '*' && ns !== namespace) return false;
-  return peer.podSelector === undefined || selectorMatches(peer.podSelector, labels);
+  if (peer.podSelector === undefined || selectorKeys(peer.podSelector).some((k) => CONTROLLER_LABELS.includes(k))) return true;
+  return selectorMatches(peer.podSelector, labels);
 }
 
 /** A NetworkPolicy port (a number, or a name of the target pod's container ports) as a number; undefined when it cannot be resolved. */
@@ -60,19 +84,31 @@ function portNumber(port: unknown, target: Workload): number | undefined {
   return undefined;
 }
 
-/** Does a rule's ports list admit one port of the caller's egress (undefined: the egress names no port, any admitted port will do)? */
-function portsAdmit(ports: unknown[], wanted: { port?: unknown; protocol: string } | undefined, target: Workload): boolean {
+/** An egress port of a caller: a port (or range, with endPort) and its protocol. */
+interface WantedPort {
+  port?: unknown;
+  endPort?: unknown;
+  protocol: string;
+}
+
+/** Does a rule's ports list admit a port of the caller's egress (undefined: the egress names no port, any admitted port will do)? A range counts when the two overlap. */
+function portsAdmit(ports: unknown[], wanted: WantedPort | undefined, target: Workload): boolean {
   if (ports.length === 0 || wanted === undefined) return true;
-  const number = wanted.port === undefined ? undefined : portNumber(wanted.port, target);
+  const low = wanted.port === undefined ? undefined : portNumber(wanted.port, target);
+  const high = typeof wanted.endPort === 'number' ? wanted.endPort : low;
   return ports.some((entry) => {
     const p = rec(entry);
     if (str(p.protocol || 'TCP') !== wanted.protocol) return false;
-    if (p.port === undefined || number === undefined) return true;
+    if (p.port === undefined || low === undefined || high === undefined) return true;
     const from = portNumber(p.port, target);
     if (from === undefined) return true;
     const to = typeof p.endPort === 'number' ? p.endPort : from;
-    return number >= from && number <= to;
+    return low <= to && high >= from;
   });
+}
+
+function showPort(p: WantedPort): string {
+  return `${String(p.port)}${typeof p.endPort === 'number' ? `-${p.endPort}` : ''}`;
 }
 
 /** One egress a callee's ingress does not admit: caller pods sending to callee pods on a port. */
@@ -99,13 +135,15 @@ function deniedEgress(fleet: PolicyFleet, app: PolicyApp): DeniedEgress[] {
       const own = nsOf(np, caller.namespace);
       const sources = fleet.workloadsIn(app.env.name, own).filter(({ w }) => selectorMatches(spec.podSelector, w.labels));
       arr(spec.egress).forEach((rule, i) => {
-        const ports = arr(rec(rule).ports).map((p) => ({ port: rec(p).port, protocol: str(rec(p).protocol || 'TCP') }));
+        const ports: WantedPort[] = arr(rec(rule).ports).map((p) => ({ port: rec(p).port, endPort: rec(p).endPort, protocol: str(rec(p).protocol || 'TCP') }));
         arr(rec(rule).to).forEach((to, j) => {
           const peer = rec(to);
           const namespace = peerNamespace(peer, own);
           // A whole namespace, every namespace, or one this repository cannot name: nothing to pair with.
           if (namespace === undefined || namespace === '*' || peer.podSelector === undefined) return;
-          for (const { app: callee, w: target } of fleet.workloadsIn(app.env.name, namespace)) {
+          const there = fleet.workloadsIn(app.env.name, namespace);
+          if (!resolvable(peer.podSelector, there)) return;
+          for (const { app: callee, w: target } of there) {
             if (!selectorMatches(peer.podSelector, target.labels)) continue;
             const by = isolating(fleet, app, target, 'Ingress');
             if (by.length === 0) continue;
@@ -114,11 +152,12 @@ function deniedEgress(fleet: PolicyFleet, app: PolicyApp): DeniedEgress[] {
                 const admitted = by.some((p) =>
                   arr(rec(p.object.spec).ingress).some((r) => {
                     const from = arr(rec(r).from);
-                    const fromOk = from.length === 0 || from.some((f) => peerAdmits(rec(f), nsOf(p, callee.namespace), source.namespace, source.labels));
+                    // The policy selects the target's pods, so it lives in the target's namespace.
+                    const fromOk = from.length === 0 || from.some((f) => peerAdmits(rec(f), target.namespace, source.namespace, source.labels));
                     return fromOk && portsAdmit(arr(rec(r).ports), wanted, target);
                   }),
                 );
-                if (!admitted) out.push({ caller, policy: np, pointer: `/spec/egress/${i}/to/${j}`, source, callee, target, port: wanted?.port === undefined ? undefined : String(wanted.port), by });
+                if (!admitted) out.push({ caller, policy: np, pointer: `/spec/egress/${i}/to/${j}`, source, callee, target, port: wanted?.port === undefined ? undefined : showPort(wanted), by });
               }
             }
           }
@@ -187,7 +226,8 @@ export const networkPolicyRules: Rule[] = [
               const namespace = peerNamespace(peer, own);
               // Namespaces no Application deploys into hold the platform's pods (DNS, databases, brokers): not known here.
               if (namespace === undefined || namespace === '*' || peer.podSelector === undefined || !deployed.has(namespace)) return;
-              if (fleet.workloadsIn(app.env.name, namespace).some(({ w }) => selectorMatches(peer.podSelector, w.labels))) return;
+              const there = fleet.workloadsIn(app.env.name, namespace);
+              if (!resolvable(peer.podSelector, there) || there.some(({ w }) => selectorMatches(peer.podSelector, w.labels))) return;
               out.push(on(np, `/spec/${direction}/${i}/${field}/${j}`, `${direction} ${field} pods ${selectorText(peer.podSelector)} in namespace ${namespace}, which no Application of ${app.env.name} runs`));
             });
           });
