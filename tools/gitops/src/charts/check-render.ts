@@ -7,7 +7,7 @@ import type { HelmRunner } from '../runners/helm.js';
 import type { Workspace } from '../workspace.js';
 import type { ChartSide } from './check-charts.js';
 import { CI_NAMESPACE } from './check-ci-policy.js';
-import { atTemplateLine, cleanTemplateError, mapTemplateError, parseLintOutput, templateError, type ChartDirOf } from './check-template-errors.js';
+import { cleanTemplateError, mapTemplateError, parseLintOutput, templateError, type ChartDirOf } from './check-template-errors.js';
 
 /** What rendering the chart at the head did: the CI values files and environments it rendered with. */
 export interface HeadRender {
@@ -83,14 +83,14 @@ export async function renderHead(ws: Workspace, chart: ChartSide, store: ChartSt
 }
 
 /**
- * The consumers' findings after their pins moved to the head, helm's template paths made
- * repository paths; one template error that breaks many consumers is one finding naming them.
+ * The consumers' findings after their pins moved to the head (chart impact's, template
+ * failures at their repository paths); one template error that breaks many consumers is one
+ * finding naming them.
  */
-export function consumerFindings(chart: ChartSide, findings: readonly Finding[], chartDirOf: ChartDirOf): Finding[] {
+export function consumerFindings(chart: ChartSide, findings: readonly Finding[]): Finding[] {
   const out: Finding[] = [];
   const byTemplate = new Map<string, { finding: Finding; apps: string[] }>();
-  for (const found of findings) {
-    const f = atTemplateLine(found, chartDirOf);
+  for (const f of findings) {
     const error = templateError(f);
     if (error === undefined || f.location?.line === undefined) {
       out.push(f);

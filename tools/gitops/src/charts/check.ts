@@ -127,12 +127,13 @@ async function checkConsumers(ws: Workspace, chart: ChartSide, options: ChartChe
     engine: options.engine,
     today: options.today,
     ignore: options.ignore,
+    chartDirOf,
     concurrency: options.concurrency,
     env: options.env,
     onProgress: (done, total) => options.onProgress?.(`${chart.name}: rendering consumers ${done}/${total}`),
   });
   const apps = impact.applications;
-  findings.push(...consumerFindings(chart, apps.flatMap((a) => a.findings), chartDirOf));
+  findings.push(...consumerFindings(chart, apps.flatMap((a) => a.findings)));
   return {
     consumers: { applications: apps.length, changed: apps.filter((a) => a.status !== 'unchanged').length, failing: apps.filter((a) => a.status === 'fails').map((a) => `${a.service}/${a.env}`).sort() },
     markdown: diffMarkdown(impact.diff),

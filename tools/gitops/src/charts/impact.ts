@@ -13,7 +13,7 @@ import { prepareSchemas } from '../validate/schema-preflight.js';
 import { validateRendered } from '../validate/validate-stage.js';
 import type { Workspace } from '../workspace.js';
 import { chartDirResolver, loadCharts } from './check-charts.js';
-import { atTemplateLine } from './check-template-errors.js';
+import { atTemplateLine, type ChartDirOf } from './check-template-errors.js';
 
 /** One consumer of the chart: how its render changes when its pin moves, and what then fails. */
 export interface ImpactedApp {
@@ -49,6 +49,8 @@ export interface ImpactOptions extends FleetRunOptions {
   schemaDir?: string;
   today: string;
   ignore: IgnorePath[];
+  /** Where each chart lives in this repository, when the caller has it already (chart check). */
+  chartDirOf?: ChartDirOf;
 }
 
 /**
@@ -74,7 +76,7 @@ export async function chartImpact(ws: Workspace, options: ImpactOptions): Promis
   const [failsBefore, failsAfter] = await Promise.all([failures(current, before, consumers, options), failures(moved, after, movedPlans, options)]);
   // The head is this repository's chart directory: a template helm refused is named as a person edits it
   // (after comparing with the pinned side, whose messages speak helm's paths too).
-  const chartDirOf = options.version ? undefined : chartDirResolver(await loadCharts(ws.model.config.charts?.dir ?? 'platform-charts', ws.model.files, (paths) => ws.snapshot.readFiles(paths)));
+  const chartDirOf = options.version ? undefined : (options.chartDirOf ?? chartDirResolver(await loadCharts(ws.model.config.charts?.dir ?? 'platform-charts', ws.model.files, (paths) => ws.snapshot.readFiles(paths))));
 
   const afterByName = new Map(after.map((a) => [a.plan.app.name, a]));
   const applications: ImpactedApp[] = [];

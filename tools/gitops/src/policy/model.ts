@@ -231,6 +231,12 @@ function compileSelector(selector: unknown): CompiledSelector {
   return compiled;
 }
 
+/** The label keys a LabelSelector names (matchLabels and matchExpressions). */
+export function selectorKeys(selector: unknown): string[] {
+  const s = compileSelector(selector);
+  return [...s.labels.map(([k]) => k), ...s.expressions.map((e) => e.key)];
+}
+
 /** A LabelSelector (matchLabels and matchExpressions) against a label set. An empty selector selects everything. */
 export function selectorMatches(selector: unknown, labels: Record<string, string>): boolean {
   const s = compileSelector(selector);

@@ -1,5 +1,6 @@
 import type { Manifest } from '../../core/manifests/manifest.js';
-import { arr, describe, nsOf, rec, requiredLabels, selectorIndex, selectorMatches, str, type PolicyApp, type PolicyFleet, type Rec, type Workload } from '../model.js';
+import { pathToPointer, valueAt } from '../../core/json-pointer.js';
+import { arr, describe, nsOf, rec, requiredLabels, selectorIndex, selectorKeys, selectorMatches, str, type PolicyApp, type PolicyFleet, type Rec, type Workload } from '../model.js';
 import type { Rule, Violation } from '../rule.js';
 import { on, onTemplate } from './common.js';
 
@@ -18,9 +19,8 @@ function policyTypes(spec: Rec): unknown[] {
  */
 const CONTROLLER_LABELS = ['job-name', 'batch.kubernetes.io/job-name', 'batch.kubernetes.io/controller-uid', 'controller-uid', 'statefulset.kubernetes.io/pod-name', 'apps.kubernetes.io/pod-index', 'pod-template-hash', 'controller-revision-hash', 'pod-template-generation'];
 
-/** The label keys a selector requires (matchLabels and matchExpressions). */
-function selectorKeys(selector: unknown): string[] {
-  return [...Object.keys(rec(rec(selector).matchLabels)), ...arr(rec(selector).matchExpressions).map((e) => str(rec(e).key))];
+function namesControllerLabel(selector: unknown): boolean {
+  return selectorKeys(selector).some((k) => CONTROLLER_LABELS.includes(k));
 }
 
 /**
@@ -29,9 +29,7 @@ function selectorKeys(selector: unknown): string[] {
  * pods of an operator's resource, a database cluster, a bare Pod): those pods are not seen here.
  */
 function resolvable(selector: unknown, workloads: readonly { w: Workload }[]): boolean {
-  const keys = selectorKeys(selector);
-  if (keys.some((k) => CONTROLLER_LABELS.includes(k))) return false;
-  return keys.every((k) => workloads.some(({ w }) => k in w.labels));
+  return !namesControllerLabel(selector) && selectorKeys(selector).every((k) => workloads.some(({ w }) => k in w.labels));
 }
 
 /** The NetworkPolicies that select a workload's pods and isolate them in one direction. */
@@ -71,7 +69,7 @@ function peerAdmits(peer: Rec, own: string, namespace: string, labels: Record<st
   const ns = peerNamespace(peer, own);
   if (ns === undefined) return true;
   if (ns !== '*' && ns !== namespace) return false;
-  if (peer.podSelector === undefined || selectorKeys(peer.podSelector).some((k) => CONTROLLER_LABELS.includes(k))) return true;
+  if (peer.podSelector === undefined || namesControllerLabel(peer.podSelector)) return true;
   return selectorMatches(peer.podSelector, labels);
 }
 
@@ -178,7 +176,8 @@ function ingressListPointer(np: Manifest): string {
   for (let i = 0; i < rules.length; i++) {
     const from = arr(rec(rules[i]).from);
     for (let j = 0; j < from.length; j++) {
-      if (str(rec(rec(rec(from[j]).namespaceSelector).matchLabels)['kubernetes.io/metadata.name'])) return `/spec/ingress/${i}/from/${j}/namespaceSelector/matchLabels/kubernetes.io~1metadata.name`;
+      const path = ['spec', 'ingress', i, 'from', j, 'namespaceSelector', 'matchLabels', 'kubernetes.io/metadata.name'];
+      if (str(valueAt(np.object, path))) return pathToPointer(path);
     }
   }
   return '/spec/ingress';
@@ -243,22 +242,17 @@ export const networkPolicyRules: Rule[] = [
     severity: { baseline: 'warning', restricted: 'error' },
     reads: 'environment',
     check(app, fleet) {
+      // One violation per pod pair and port: evaluatePolicy keeps one finding per object, field and message.
       const out: Violation[] = [];
-      const seen = new Set<string>();
-      const once = (v: Violation) => {
-        const key = `${v.manifest?.name}|${v.pointer}|${v.message}`;
-        if (!seen.has(key)) out.push(v);
-        seen.add(key);
-      };
       for (const d of deniedEgress(fleet, app)) {
         const port = d.port === undefined ? 'any port' : `port ${d.port}`;
         const names = d.by.map((p) => p.name).join(', ');
         if (d.caller === app) {
-          once(on(d.policy, d.pointer, `egress to ${describe(d.target)} (namespace ${d.target.namespace}) on ${port} is not admitted by its ingress (NetworkPolicy ${names} of ${d.callee.application}): the connection is dropped`));
+          out.push(on(d.policy, d.pointer, `egress to ${describe(d.target)} (namespace ${d.target.namespace}) on ${port} is not admitted by its ingress (NetworkPolicy ${names} of ${d.callee.application}): the connection is dropped`));
         } else if (d.callee === app) {
           // Reported where this Application isolates its pods; a policy of another Application is that one's to change.
           const mine = d.by.find((p) => app.manifests.includes(p));
-          if (mine) once(on(mine, ingressListPointer(mine), `does not admit ${describe(d.source)} of ${d.caller.application} (namespace ${d.source.namespace}) on ${port}, which NetworkPolicy ${d.policy.name} lets it send to ${describe(d.target)}`));
+          if (mine) out.push(on(mine, ingressListPointer(mine), `does not admit ${describe(d.source)} of ${d.caller.application} (namespace ${d.source.namespace}) on ${port}, which NetworkPolicy ${d.policy.name} lets it send to ${describe(d.target)}`));
         }
       }
       return out;
