@@ -1,14 +1,15 @@
 // The fleet-scale benchmark: a synthetic fleet made from the example fleet's own services
-// (copies of each service under new names, with their charts, versions, overlays and
-// waivers), about 1,000 Applications by default (GITOPS_BENCH_APPS), and a table of
+// (synthetic-fleet.mjs: whole replicas of the fleet under new names, history replayed, as
+// clean as the example), about 1,000 Applications by default (GITOPS_BENCH_APPS), and a table of
 // gitops check cold and warm, check and diff after one service changed, and the loop a team
 // writes without this tool (helm template | kubeconform -strict per Application, two at a
 // time) on the same fleet. Median of GITOPS_BENCH_RUNS runs (default 3) for the warm rows,
 // peak RSS of the gitops process. Figures only; nothing here asserts a duration.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeFleet } from './synthetic-fleet.mjs';
 
 export async function benchFleet({ toolRoot, repoRoot }) {
   const bin = join(toolRoot, 'bin', 'gitops.js');
@@ -53,38 +54,6 @@ export async function benchFleet({ toolRoot, repoRoot }) {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-}
-
-/** Clones the repository (history included: chart versions come from it) and adds copies of every service until the fleet has about `target` Applications. */
-function makeFleet(repoRoot, repo, target) {
-  run('git', ['clone', '--quiet', '--no-hardlinks', repoRoot, repo], repoRoot);
-  // The working tree's own changes are part of what is measured.
-  for (const dir of ['services', 'environments', 'argocd', 'platform-charts']) cpSync(join(repoRoot, dir), join(repo, dir), { recursive: true });
-  cpSync(join(repoRoot, 'gitops.yaml'), join(repo, 'gitops.yaml'));
-  const originals = readdirSync(join(repo, 'services'));
-  const appsPerCopy = originals.reduce((n, s) => n + Object.keys(releasesOf(readFileSync(join(repo, 'services', s, 'service.yaml'), 'utf8'))).length, 0);
-  const copies = Math.max(0, Math.round(target / appsPerCopy) - 1);
-  for (let i = 1; i <= copies; i++) {
-    for (const name of originals) {
-      const to = join(repo, 'services', `${name}-c${i}`);
-      mkdirSync(to, { recursive: true });
-      for (const file of readdirSync(join(repo, 'services', name))) {
-        const text = readFileSync(join(repo, 'services', name, file), 'utf8');
-        // The copy's own name, wherever the service names itself (not its callees, not its team).
-        const own = new RegExp(`\\b${name}\\b(?![.-])`, 'g');
-        writeFileSync(join(to, file), text.split('\n').map((line) => (/^team:/.test(line) ? line : line.replace(own, `${name}-c${i}`))).join('\n'));
-      }
-    }
-  }
-  run('git', ['add', '--all'], repo);
-  run('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', 'commit', '--quiet', '--allow-empty', '-m', 'synthetic fleet'], repo);
-  return { services: originals.length * (copies + 1), apps: appsPerCopy * (copies + 1) };
-}
-
-function releasesOf(serviceYaml) {
-  const out = {};
-  for (const m of serviceYaml.matchAll(/^ {2}([a-z0-9-]+): \{ chart:/gm)) out[m[1]] = true;
-  return out;
 }
 
 /**

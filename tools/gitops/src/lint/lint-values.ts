@@ -6,7 +6,7 @@ import { checkValues, valuesSchema } from '../core/values/check-values.js';
 import { fileLayer, isMap, mergeLayers, type ValueLayer } from '../core/values/layers.js';
 import { schemaTypesAt } from '../core/values/schema-types.js';
 import { setValue } from '../core/values/set-values.js';
-import { parseValuesFile, parseYamlDocs } from '../core/yaml/parse-yaml.js';
+import { parseValuesFile, parseYamlDocs, type YamlDoc } from '../core/yaml/parse-yaml.js';
 import { ChartStore } from '../render/chart-store.js';
 import { compileCached } from '../validate/compiled-validators.js';
 import type { Workspace } from '../workspace.js';
@@ -94,6 +94,9 @@ async function loadAppValues(plan: RenderPlan, ws: Workspace, charts: ChartStore
 export class AppValuesCache {
   private readonly values = new Map<string, Promise<AppValues | undefined>>();
   private readonly validators = new Map<string, ValidateFunction | { error: string }>();
+  // A chart's schema and a values file are shared by many Applications (a service's values.yaml by each environment).
+  private readonly schemas = new Map<string, { schema: unknown } | undefined>();
+  private readonly numbers = new WeakMap<YamlDoc, Map<string, Finding[]>>();
 
   constructor(
     private readonly ws: Workspace,
@@ -116,6 +119,27 @@ export class AppValuesCache {
     return hit;
   }
 
+  /** The leading-zero numbers of one values file under a chart's schema, judged once per file, schema and run. */
+  leadingZeroNumbers(doc: YamlDoc, schemaText: string): Finding[] {
+    if (!this.schemas.has(schemaText)) {
+      try {
+        this.schemas.set(schemaText, { schema: JSON.parse(schemaText) as unknown });
+      } catch {
+        this.schemas.set(schemaText, undefined);
+      }
+    }
+    const parsed = this.schemas.get(schemaText);
+    if (!parsed) return [];
+    const bySchema = this.numbers.get(doc) ?? new Map<string, Finding[]>();
+    this.numbers.set(doc, bySchema);
+    let found = bySchema.get(schemaText);
+    if (!found) {
+      found = yaml11Findings(doc, (path) => schemaTypesAt(parsed.schema, path)).filter((f) => f.code === 'VALUES_YAML11_NUMBER');
+      bySchema.set(schemaText, found);
+    }
+    return found;
+  }
+
   get(plan: RenderPlan): Promise<AppValues | undefined> {
     let hit = this.values.get(plan.app.name);
     if (!hit) {
@@ -131,7 +155,7 @@ export async function lintValues(plan: RenderPlan, values: AppValuesCache): Prom
   const appValues = await values.get(plan);
   if (!appValues?.schema) return [];
   return [
-    ...leadingZeroNumbers(appValues),
+    ...leadingZeroNumbers(appValues, values),
     ...checkValues(appValues.layers, appValues.merged, values.validator(appValues.schema.text), {
       application: plan.app.name,
       env: plan.env.name,
@@ -147,17 +171,8 @@ export async function lintValues(plan: RenderPlan, values: AppValuesCache): Prom
  * chart's schema asks for at its path (lint-files reports them too, without a schema: the
  * finding with the schema's hint comes first and wins the deduplication).
  */
-function leadingZeroNumbers(appValues: AppValues): Finding[] {
-  let schema: unknown;
-  try {
-    schema = JSON.parse(appValues.schema!.text);
-  } catch {
-    return [];
-  }
-  return appValues.layers
-    .filter((l) => l.kind === 'file' && l.doc)
-    .flatMap((l) => yaml11Findings(l.doc!, (path) => schemaTypesAt(schema, path)))
-    .filter((f) => f.code === 'VALUES_YAML11_NUMBER');
+function leadingZeroNumbers(appValues: AppValues, values: AppValuesCache): Finding[] {
+  return appValues.layers.filter((l) => l.kind === 'file' && l.doc).flatMap((l) => values.leadingZeroNumbers(l.doc!, appValues.schema!.text));
 }
 
 /** One layer per helm parameter, located at the Application field (and so the service.yaml line) it came from. */

@@ -3,19 +3,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExternalToolError } from '../core/errors.js';
 import { exec, lastLines, type ExecResult } from './exec.js';
+import { BlobReader } from './git-blobs.js';
 
 const GIT_HINT = 'Install git (https://git-scm.com) and make sure it is on PATH.';
 
 /** One function per git verb we use; `cwd` is always the repository. */
 export class Git {
-  constructor(readonly cwd: string) {}
+  private readonly blobs: BlobReader;
+
+  constructor(readonly cwd: string) {
+    this.blobs = new BlobReader(cwd, gitEnv());
+  }
 
   private async run(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv; allowFail?: boolean } = {}): Promise<ExecResult> {
     const result = await exec('git', args, {
       cwd: this.cwd,
       input: options.input,
-      // Never prompt, never page, never let a user's config change what we parse.
-      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', LC_ALL: 'C', ...options.env },
+      env: gitEnv(options.env),
       notFoundCode: 'GIT_NOT_FOUND',
       notFoundHint: GIT_HINT,
     });
@@ -165,7 +169,7 @@ export class Git {
   }
 
   /**
-   * Reads many blobs in one process (`cat-file --batch`); a missing object maps to undefined.
+   * Reads many blobs through the run's one `cat-file --batch` process; a missing object maps to undefined.
    * Specs are `<commit>:<path>`.
    */
   async readBlobs(specs: readonly string[]): Promise<Map<string, string | undefined>> {
@@ -174,32 +178,8 @@ export class Git {
   }
 
   /** readBlobs, bytes as they are (for callers that check the encoding). Specs: `<commit>:<path>` or object ids. */
-  async readBlobBuffers(specs: readonly string[]): Promise<Map<string, Buffer | undefined>> {
-    const result = new Map<string, Buffer | undefined>();
-    if (specs.length === 0) return result;
-    const r = await this.run(['cat-file', '--batch'], { input: specs.join('\n') + '\n' });
-    const buf = r.stdoutBuffer;
-    let pos = 0;
-    for (const spec of specs) {
-      const eol = buf.indexOf(0x0a, pos);
-      if (eol < 0) throw new ExternalToolError('GIT_FAILED', 'git cat-file --batch ended early', { cmd: 'git cat-file --batch' });
-      const header = buf.subarray(pos, eol).toString('utf8');
-      pos = eol + 1;
-      if (header.endsWith(' missing') || header.endsWith(' ambiguous')) {
-        result.set(spec, undefined);
-        continue;
-      }
-      const [, type, size] = header.split(' ');
-      const length = Number(size);
-      if (type !== 'blob' || !Number.isFinite(length)) {
-        pos += Number.isFinite(length) ? length + 1 : 0;
-        result.set(spec, undefined);
-        continue;
-      }
-      result.set(spec, buf.subarray(pos, pos + length));
-      pos += length + 1;
-    }
-    return result;
+  readBlobBuffers(specs: readonly string[]): Promise<Map<string, Buffer | undefined>> {
+    return this.blobs.read(specs);
   }
 
   /**
@@ -237,20 +217,24 @@ export class Git {
     }
   }
 
-  /** True when the repository is a shallow clone (history may be missing). */
   /** The best common ancestor of two commits; undefined when they share no history. */
   async mergeBase(a: string, b: string): Promise<string | undefined> {
     const r = await this.run(['merge-base', '--end-of-options', a, b], { allowFail: true });
     return r.exitCode === 0 ? r.stdout.trim() : undefined;
   }
 
+  /** True when the repository is a shallow clone (history may be missing). */
   async isShallow(): Promise<boolean> {
     const r = await this.run(['rev-parse', '--is-shallow-repository'], { allowFail: true });
     return r.stdout.trim() === 'true';
   }
 }
 
-/** One entry of `git ls-tree -r -l`. */
+/** Never prompt, never page, never let a user's config change what we parse. */
+function gitEnv(extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', LC_ALL: 'C', ...extra };
+}
+
 /** One commit of `Git.log`. */
 export interface LogEntry {
   commit: string;
@@ -264,6 +248,7 @@ export interface LogEntry {
   files: string[];
 }
 
+/** One entry of `git ls-tree -r -l`. */
 export interface TreeEntry {
   /** 100644, 100755, 120000 (symlink), 160000 (submodule). */
   mode: string;

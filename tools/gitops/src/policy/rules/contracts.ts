@@ -54,6 +54,21 @@ function routeTargets(vs: Manifest, app: PolicyApp): RouteTarget[] {
   return out;
 }
 
+/** Every route target of the environment's VirtualServices, by the host it names: a Service finds its callers without reading every route. */
+function routesByHost(app: PolicyApp, fleet: PolicyFleet): Map<string, { vs: Manifest; target: RouteTarget }[]> {
+  return fleet.memo(`routes-by-host|${app.env.name}`, () => {
+    const index = new Map<string, { vs: Manifest; target: RouteTarget }[]>();
+    for (const { app: caller, manifest: vs } of fleetOfKind(fleet, app, 'VirtualService', ISTIO_NETWORKING)) {
+      for (const target of routeTargets(vs, caller)) {
+        const list = index.get(target.host) ?? [];
+        list.push({ vs, target });
+        index.set(target.host, list);
+      }
+    }
+    return index;
+  });
+}
+
 function isVirtualService(m: Manifest): boolean {
   return m.kind === 'VirtualService' && m.apiVersion.startsWith(`${ISTIO_NETWORKING}/`);
 }
@@ -123,14 +138,15 @@ export const contractRules: Rule[] = [
       }
       // The served side: a change to this Application's Services that breaks another Application's routes is reported here, naming the caller.
       const own = new Set(app.manifests.filter((m) => m.kind === 'Service'));
-      for (const { app: caller, manifest: vs } of fleetOfKind(fleet, app, 'VirtualService', ISTIO_NETWORKING)) {
-        if (caller === app) continue;
-        for (const t of routeTargets(vs, caller)) {
+      const routes = routesByHost(app, fleet);
+      for (const service of own) {
+        for (const { vs, target: t } of routes.get(fqdn(service.name, nsOf(service, app.namespace))) ?? []) {
+          if (t.app === app) continue;
           const problem = targetProblem(t, services);
           if (problem?.service && own.has(problem.service.manifest)) {
             // The Service's first port (the charts list the main one first): its field traces back to the values line that changed it.
             const pointer = '/spec/ports/0/port';
-            out.push(on(problem.service.manifest, pointer, `serves no port ${t.port}, which VirtualService ${vs.name} of ${caller.application} routes to (ports: ${problem.service.ports.join(', ')})`));
+            out.push(on(problem.service.manifest, pointer, `serves no port ${t.port}, which VirtualService ${vs.name} of ${t.app.application} routes to (ports: ${problem.service.ports.join(', ')})`));
           }
         }
       }

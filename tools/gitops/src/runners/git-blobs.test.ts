@@ -1,0 +1,73 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Git } from './git.js';
+
+describe('blob reads through one git cat-file --batch', () => {
+  let repo: string;
+  let big: Buffer;
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8' });
+
+  beforeAll(() => {
+    repo = mkdtempSync(join(tmpdir(), 'git-blobs-'));
+    git('init', '--quiet');
+    writeFileSync(join(repo, 'a.yaml'), 'a: 1\n');
+    writeFileSync(join(repo, 'b.yaml'), 'b: 2\n');
+    // Larger than a pipe's buffer: its bytes arrive in many chunks.
+    big = randomBytes(3 * 1024 * 1024);
+    writeFileSync(join(repo, 'big.bin'), big);
+    git('add', '.');
+    git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '--quiet', '-m', 'one');
+    writeFileSync(join(repo, 'a.yaml'), 'a: changed\n');
+    git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '--quiet', '-am', 'two');
+  });
+  afterAll(() => rmSync(repo, { recursive: true, force: true }));
+
+  it('answers concurrent readers each with their own blobs, across revisions, missing paths and trees', async () => {
+    const g = new Git(repo);
+    const [first, second, third] = await Promise.all([
+      g.readBlobs(['HEAD:a.yaml', 'HEAD~1:a.yaml', 'HEAD:missing.yaml']),
+      g.readBlobBuffers(['HEAD:big.bin', 'HEAD:b.yaml']),
+      // A tree is not a blob; a path with a newline cannot be asked and must not shift the answers after it.
+      g.readBlobs(['HEAD:', 'HEAD:a\n.yaml', 'HEAD:b.yaml']),
+    ]);
+    expect([...first]).toEqual([['HEAD:a.yaml', 'a: changed\n'], ['HEAD~1:a.yaml', 'a: 1\n'], ['HEAD:missing.yaml', undefined]]);
+    expect(second.get('HEAD:big.bin')!.equals(big)).toBe(true);
+    expect(second.get('HEAD:b.yaml')!.toString()).toBe('b: 2\n');
+    expect(third.get('HEAD:')).toBeUndefined();
+    expect(third.get('HEAD:a\n.yaml')).toBeUndefined();
+    expect(third.get('HEAD:b.yaml')).toBe('b: 2\n');
+    // Later reads reuse the process.
+    expect((await g.readBlobs(['HEAD~1:b.yaml'])).get('HEAD~1:b.yaml')).toBe('b: 2\n');
+  });
+
+  it('starts git again for a read after the idle process was ended', async () => {
+    const g = new Git(repo);
+    expect((await g.readBlobs(['HEAD:a.yaml'])).get('HEAD:a.yaml')).toBe('a: changed\n');
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect((await g.readBlobs(['HEAD~1:a.yaml'])).get('HEAD~1:a.yaml')).toBe('a: 1\n');
+  });
+
+  it('fails the waiting reads with what git said when it cannot serve them', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'git-blobs-none-'));
+    try {
+      await expect(new Git(outside).readBlobs(['HEAD:a.yaml'])).rejects.toMatchObject({ code: 'GIT_FAILED', details: { stderr: expect.stringMatching(/not a git repository/i) } });
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('never keeps the process alive once the reads are answered', () => {
+    // The module under test, built: a CLI that read blobs must exit by itself.
+    const script = `import { Git } from ${JSON.stringify(new URL('../../dist/runners/git.js', import.meta.url).href)};
+      const blobs = await new Git(${JSON.stringify(repo)}).readBlobs(['HEAD:b.yaml']);
+      process.stdout.write(blobs.get('HEAD:b.yaml'));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('b: 2\n');
+    expect(r.status).toBe(0);
+  });
+});

@@ -1,0 +1,168 @@
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { Socket } from 'node:net';
+import { ExternalToolError } from '../core/errors.js';
+import { lastLines, startProcess } from './exec.js';
+
+/** How long an idle `cat-file` process is kept for the next read. */
+const IDLE_MS = 2_000;
+
+interface Waiting {
+  spec: string;
+  resolve: (blob: Buffer | undefined) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * One `git cat-file --batch` kept running for every blob read of a run: a render reads its
+ * chart's and values' files from Git, and a process per read costs more than the reads
+ * (a fork of a large Node process each). Answers come in request order, so concurrent
+ * callers share the process; it holds the CLI open only while a read waits.
+ */
+export class BlobReader {
+  private child?: ChildProcessWithoutNullStreams;
+  private readonly waiting: Waiting[] = [];
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  /** The size of the blob whose bytes are awaited, after its header was read. */
+  private body?: { size: number; found: boolean };
+  private stderr = '';
+  private idle?: NodeJS.Timeout;
+
+  constructor(
+    private readonly cwd: string,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  /** The blobs named by `specs` (`<commit>:<path>` or object ids); a missing one, or one that is not a blob, is undefined. */
+  async read(specs: readonly string[]): Promise<Map<string, Buffer | undefined>> {
+    const result = new Map<string, Buffer | undefined>();
+    // A newline would end the request early and shift every answer after it: such a path cannot be named to --batch.
+    const asked = [...new Set(specs)].filter((spec) => {
+      if (!spec.includes('\n')) return true;
+      result.set(spec, undefined);
+      return false;
+    });
+    if (asked.length === 0) return result;
+    const child = this.process();
+    const answers = asked.map((spec) => new Promise<Buffer | undefined>((resolve, reject) => this.waiting.push({ spec, resolve, reject })));
+    this.hold(true);
+    child.stdin.write(`${asked.join('\n')}\n`);
+    const blobs = await Promise.all(answers);
+    asked.forEach((spec, i) => result.set(spec, blobs[i]));
+    return result;
+  }
+
+  private process(): ChildProcessWithoutNullStreams {
+    if (this.child) return this.child;
+    const child = startProcess('git', ['cat-file', '--batch'], { cwd: this.cwd, env: this.env });
+    this.child = child;
+    this.stderr = '';
+    // A process that failed may still report: only the current one is listened to.
+    const current = (): boolean => this.child === child;
+    child.stdout.on('data', (chunk: Buffer) => current() && this.onData(chunk));
+    child.stderr.on('data', (chunk: Buffer) => (this.stderr = lastLines(this.stderr + chunk.toString('utf8'))));
+    // What git says there never keeps the CLI alive; a waiting read does (hold).
+    (child.stderr as unknown as Socket).unref();
+    child.stdin.on('error', () => {
+      // A broken pipe means git died: its exit handler reports that.
+    });
+    child.on('error', (cause: NodeJS.ErrnoException) =>
+      current() &&
+      this.fail(
+        cause.code === 'ENOENT'
+          ? new ExternalToolError('GIT_NOT_FOUND', 'git: command not found', { cmd: 'git', hint: 'Install git (https://git-scm.com) and make sure it is on PATH.', cause })
+          : new ExternalToolError('INTERNAL', `could not start git: ${cause.message}`, { cmd: 'git', cause }),
+      ),
+    );
+    // 'close', not 'exit': by then all git wrote on stderr has been read.
+    child.on('close', (code, signal) => {
+      if (!current()) return;
+      if (this.waiting.length > 0) {
+        this.fail(new ExternalToolError('GIT_FAILED', `git cat-file --batch ${signal ? `was stopped by ${signal}` : `exited with code ${code}`} in ${this.cwd}`, { cmd: 'git cat-file --batch', exitCode: code ?? undefined, stderr: this.stderr }));
+      } else this.reset();
+    });
+    return child;
+  }
+
+  /** Keeps the CLI alive while reads wait; lets it exit (and git with it, on end of input) when none do. */
+  private hold(waiting: boolean): void {
+    const child = this.child;
+    if (!child) return;
+    clearTimeout(this.idle);
+    // A process idle for a while is ended (end of input ends git): long-lived callers do not gather them.
+    if (!waiting) {
+      this.idle = setTimeout(() => {
+        this.reset();
+        child.stdin.end();
+      }, IDLE_MS);
+      this.idle.unref();
+    }
+    for (const target of [child, child.stdin as unknown as Socket, child.stdout as unknown as Socket]) {
+      if (waiting) target.ref();
+      else target.unref();
+    }
+  }
+
+  private onData(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    for (;;) {
+      if (!this.body) {
+        // A header: `<id> blob <size>`, `<spec> missing`, `<spec> ambiguous`.
+        const joined = this.joined();
+        const eol = joined.indexOf(0x0a);
+        if (eol < 0) return;
+        const header = joined.subarray(0, eol).toString('utf8');
+        this.keep(joined.subarray(eol + 1));
+        if (header.endsWith(' missing') || header.endsWith(' ambiguous')) {
+          this.answer(undefined);
+          continue;
+        }
+        const [, type, size] = header.split(' ');
+        const length = Number(size);
+        if (!Number.isFinite(length)) return this.fail(new ExternalToolError('GIT_FAILED', `git cat-file --batch sent an unreadable header: ${header.slice(0, 200)}`, { cmd: 'git cat-file --batch' }));
+        this.body = { size: length, found: type === 'blob' };
+      }
+      // The bytes and their closing newline; joined once, when all have come.
+      if (this.buffered < this.body.size + 1) return;
+      const joined = this.joined();
+      const blob = Buffer.from(joined.subarray(0, this.body.size));
+      this.keep(joined.subarray(this.body.size + 1));
+      const found = this.body.found;
+      this.body = undefined;
+      this.answer(found ? blob : undefined);
+    }
+  }
+
+  private joined(): Buffer {
+    if (this.chunks.length !== 1) this.chunks = [Buffer.concat(this.chunks)];
+    return this.chunks[0]!;
+  }
+
+  private keep(rest: Buffer): void {
+    this.chunks = rest.length > 0 ? [rest] : [];
+    this.buffered = rest.length;
+  }
+
+  private answer(blob: Buffer | undefined): void {
+    const next = this.waiting.shift();
+    if (!next) return this.fail(new ExternalToolError('GIT_FAILED', 'git cat-file --batch answered a request it was not sent', { cmd: 'git cat-file --batch' }));
+    next.resolve(blob);
+    if (this.waiting.length === 0) this.hold(false);
+  }
+
+  private fail(error: Error): void {
+    const waiting = this.waiting.splice(0);
+    this.child?.kill('SIGKILL');
+    this.reset();
+    for (const w of waiting) w.reject(error);
+  }
+
+  private reset(): void {
+    clearTimeout(this.idle);
+    this.child = undefined;
+    this.chunks = [];
+    this.buffered = 0;
+    this.body = undefined;
+  }
+}
