@@ -25,6 +25,8 @@ export interface WorkspaceOptions {
   /** How reports name that ref (default: the ref as given). */
   label?: string;
   env?: NodeJS.ProcessEnv;
+  /** Read only gitops.yaml and the environments (see loadRepo): the model then has no services and no ApplicationSets. */
+  settingsOnly?: boolean;
 }
 
 export async function openWorkspace(options: WorkspaceOptions): Promise<Workspace> {
@@ -54,5 +56,5 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
   }
   const env = options.env ?? process.env;
   const cacheDir = env.GITOPS_CACHE_DIR ? resolve(env.GITOPS_CACHE_DIR) : join(root, 'node_modules', '.cache', 'gitops');
-  return { root, git, snapshot, model: await loadRepo(snapshot), cacheDir };
+  return { root, git, snapshot, model: await loadRepo(snapshot, options.settingsOnly ? 'settings' : 'all'), cacheDir };
 }

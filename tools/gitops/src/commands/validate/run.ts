@@ -69,7 +69,8 @@ async function fromFiles(ctx: CommandContext, options: ValidateOptions, cwd: str
   const needsRepo = !options.kubernetesVersion || options.env.length > 0;
   const gitRoot = await new Git(resolve(ctx.repo)).root().catch(() => undefined);
   // Inside the platform repository its schema settings apply even when nothing else is needed from it.
-  const ws = needsRepo || (gitRoot && existsSync(join(gitRoot, 'gitops.yaml'))) ? await openWorkspace({ repo: ctx.repo, env: ctx.env }) : undefined;
+  // Its settings and environments only: files on the command line are not the fleet.
+  const ws = needsRepo || (gitRoot && existsSync(join(gitRoot, 'gitops.yaml'))) ? await openWorkspace({ repo: ctx.repo, env: ctx.env, settingsOnly: true }) : undefined;
   const root = ws?.root ?? gitRoot;
 
   let kubernetesVersion = options.kubernetesVersion;

@@ -121,19 +121,36 @@ const anyTag = (prefix: string) =>
     (kind) => new Type(prefix, { kind, multi: true, construct: (data: unknown) => (data === null && kind === 'scalar' ? '' : data) }),
   );
 
+const nullType = scalar('null', (r) => r.tag === 'null', () => null);
+const boolType = scalar('bool', (r) => r.tag === 'bool', (r) => r.value);
+const intType = scalar('int', (r) => r.tag === 'int', (r) => r.value);
+// `!!float 1` is the float 1; a non-finite float cannot reach JSON.
+const floatType = scalar('float', (r) => r.tag === 'float' || r.tag === 'int', (r, text) => finite(r.value, text));
+// Timestamps reach JSON as the text they are written as (go-yaml v2 keeps it for interface{}).
+const timestampType = scalar('timestamp', (r) => r.tag === 'timestamp', (_r, text) => text);
+
+/**
+ * Every untagged plain scalar in one type (js-yaml tries each implicit type in turn, and most
+ * scalars are strings no type accepts): resolved once, built as its go-yaml v2 tag says. The
+ * typed ones above stay for explicit tags (`!!int "3"`).
+ */
+const plainType = new Type('tag:yaml.org,2002:kube-plain', {
+  kind: 'scalar',
+  resolve: (text: string | null) => resolvePlain(text ?? '').tag !== 'str',
+  construct: (text: string | null) => {
+    const r = resolvePlain(text ?? '');
+    if (r.tag === 'float') return finite(r.value, text ?? '');
+    return r.tag === 'timestamp' ? (text ?? '') : r.value;
+  },
+});
+
 const KUBE_SCHEMA = FAILSAFE_SCHEMA.extend({
   implicit: [
-    scalar('null', (r) => r.tag === 'null', () => null),
-    scalar('bool', (r) => r.tag === 'bool', (r) => r.value),
-    scalar('int', (r) => r.tag === 'int', (r) => r.value),
-    // `!!float 1` is the float 1; a non-finite float cannot reach JSON.
-    scalar('float', (r) => r.tag === 'float' || r.tag === 'int', (r, text) => finite(r.value, text)),
-    // Timestamps reach JSON as the text they are written as (go-yaml v2 keeps it for interface{}).
-    scalar('timestamp', (r) => r.tag === 'timestamp', (_r, text) => text),
+    plainType,
     // js-yaml merges the keys of a mapping pair whose key resolves to this tag.
     new Type('tag:yaml.org,2002:merge', { kind: 'scalar', resolve: (text: string | null) => text === '<<' }),
   ],
-  explicit: [new Type('tag:yaml.org,2002:binary', { kind: 'scalar', resolve: isBase64, construct: decodeBase64 }), ...anyTag('!'), ...anyTag('tag:')],
+  explicit: [nullType, boolType, intType, floatType, timestampType, new Type('tag:yaml.org,2002:binary', { kind: 'scalar', resolve: isBase64, construct: decodeBase64 }), ...anyTag('!'), ...anyTag('tag:')],
 });
 
 function isBase64(text: string | null): boolean {

@@ -87,7 +87,7 @@ export function addDocument(file: string, index: number, source: ManifestDocumen
   let data: unknown;
   try {
     data = loadKubeDocument(source.text);
-    if (ANCHOR.test(source.text)) checkAliases(source.text);
+    if (mayAlias(source.text)) checkAliases(source.text);
   } catch (err) {
     const { message, line, column, duplicate, hint } = yamlError(err);
     const at = source.line + line;
@@ -111,6 +111,13 @@ export function addDocument(file: string, index: number, source: ManifestDocumen
 /** Aliases a document may expand; bounds a billion-laughs document to a small cost. */
 const MAX_ALIAS_COUNT = 100;
 const ANCHOR = /&[^\s,[\]{}]/;
+/** An alias starts a node: after a line start, a space, a flow indicator or a JSON-like key's colon. */
+const ALIAS = /(?:^|[\s,[{:])\*[^\s,[\]{}]/m;
+
+/** Whether a document may expand an alias or merge into a key it has: `&&` in a shell command alone is neither. */
+function mayAlias(text: string): boolean {
+  return ANCHOR.test(text) && (ALIAS.test(text) || text.includes('<<'));
+}
 
 class AliasBombError extends Error {}
 class MergeCollisionError extends Error {

@@ -12,10 +12,14 @@ const ENV_FILE = /^environments\/([^/]+)\/environment\.yaml$/;
 const SERVICE_FILE = /^services\/([^/]+)\/service\.yaml$/;
 const APPSET_FILE = new RegExp(`^${APPSET_DIR}/[^/]+\\.ya?ml$`);
 
-/** Reads and parses the repository's own files once. Content problems become findings. */
-export async function loadRepo(snapshot: Snapshot): Promise<RepoModel> {
+/**
+ * Reads and parses the repository's own files once. Content problems become findings.
+ * `settings`: gitops.yaml and the environments alone (no services, no ApplicationSets), for
+ * a command that reads nothing else, such as `validate` on manifest files.
+ */
+export async function loadRepo(snapshot: Snapshot, scope: 'all' | 'settings' = 'all'): Promise<RepoModel> {
   const files = await snapshot.listFiles();
-  const wanted = files.filter((f) => f === CONFIG_FILE || ENV_FILE.test(f) || SERVICE_FILE.test(f) || APPSET_FILE.test(f));
+  const wanted = files.filter((f) => f === CONFIG_FILE || ENV_FILE.test(f) || (scope === 'all' && (SERVICE_FILE.test(f) || APPSET_FILE.test(f))));
   const reads = await snapshot.readFilesChecked(wanted);
   const findings: Finding[] = [];
   const cache = new Map<string, { docs: YamlDoc[]; findings: Finding[] }>();
