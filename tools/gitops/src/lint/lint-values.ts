@@ -130,8 +130,8 @@ export class AppValuesCache {
     }
     const parsed = this.schemas.get(schemaText);
     if (!parsed) return [];
-    const bySchema = this.numbers.get(doc) ?? new Map<string, Finding[]>();
-    this.numbers.set(doc, bySchema);
+    let bySchema = this.numbers.get(doc);
+    if (!bySchema) this.numbers.set(doc, (bySchema = new Map()));
     let found = bySchema.get(schemaText);
     if (!found) {
       found = yaml11Findings(doc, (path) => schemaTypesAt(parsed.schema, path)).filter((f) => f.code === 'VALUES_YAML11_NUMBER');

@@ -14,8 +14,6 @@ export interface ExecOptions {
 
 export interface ExecResult {
   stdout: string;
-  /** The raw bytes of stdout, for binary-safe protocols such as `git cat-file --batch`. */
-  stdoutBuffer: Buffer;
   stderr: string;
   exitCode: number;
 }
@@ -53,8 +51,7 @@ export function exec(file: string, args: readonly string[], options: ExecOptions
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      const stdoutBuffer = Buffer.concat(out);
-      const stdout = stdoutBuffer.toString('utf8');
+      const stdout = Buffer.concat(out).toString('utf8');
       const stderr = Buffer.concat(err).toString('utf8');
       if (signal) {
         reject(
@@ -66,7 +63,7 @@ export function exec(file: string, args: readonly string[], options: ExecOptions
         );
         return;
       }
-      resolve({ stdout, stdoutBuffer, stderr, exitCode: code ?? 1 });
+      resolve({ stdout, stderr, exitCode: code ?? 1 });
     });
     // A process may exit without reading its input (e.g. `helm version`): that is not an error.
     child.stdin.on('error', (err: NodeJS.ErrnoException) => {

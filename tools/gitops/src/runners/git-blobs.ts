@@ -7,7 +7,6 @@ import { lastLines, startProcess } from './exec.js';
 const IDLE_MS = 2_000;
 
 interface Waiting {
-  spec: string;
   resolve: (blob: Buffer | undefined) => void;
   reject: (error: Error) => void;
 }
@@ -31,6 +30,7 @@ export class BlobReader {
   constructor(
     private readonly cwd: string,
     private readonly env: NodeJS.ProcessEnv,
+    private readonly notFoundHint: string,
   ) {}
 
   /** The blobs named by `specs` (`<commit>:<path>` or object ids); a missing one, or one that is not a blob, is undefined. */
@@ -44,7 +44,7 @@ export class BlobReader {
     });
     if (asked.length === 0) return result;
     const child = this.process();
-    const answers = asked.map((spec) => new Promise<Buffer | undefined>((resolve, reject) => this.waiting.push({ spec, resolve, reject })));
+    const answers = asked.map(() => new Promise<Buffer | undefined>((resolve, reject) => this.waiting.push({ resolve, reject })));
     this.hold(true);
     child.stdin.write(`${asked.join('\n')}\n`);
     const blobs = await Promise.all(answers);
@@ -70,7 +70,7 @@ export class BlobReader {
       current() &&
       this.fail(
         cause.code === 'ENOENT'
-          ? new ExternalToolError('GIT_NOT_FOUND', 'git: command not found', { cmd: 'git', hint: 'Install git (https://git-scm.com) and make sure it is on PATH.', cause })
+          ? new ExternalToolError('GIT_NOT_FOUND', 'git: command not found', { cmd: 'git', hint: this.notFoundHint, cause })
           : new ExternalToolError('INTERNAL', `could not start git: ${cause.message}`, { cmd: 'git', cause }),
       ),
     );

@@ -12,7 +12,7 @@ export class Git {
   private readonly blobs: BlobReader;
 
   constructor(readonly cwd: string) {
-    this.blobs = new BlobReader(cwd, gitEnv());
+    this.blobs = new BlobReader(cwd, gitEnv(), GIT_HINT);
   }
 
   private async run(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv; allowFail?: boolean } = {}): Promise<ExecResult> {

@@ -108,11 +108,20 @@ function finite(value: unknown, text: string): unknown {
   return value;
 }
 
-const scalar = (tag: string, accepts: (r: Resolved) => boolean, construct: (r: Resolved, text: string) => unknown) =>
+/**
+ * The JSON value of a resolved scalar: timestamps reach JSON as the text they are written as
+ * (go-yaml v2 keeps it for interface{}), and a non-finite float cannot reach JSON.
+ */
+function build(r: Resolved, text: string): unknown {
+  if (r.tag === 'float') return finite(r.value, text);
+  return r.tag === 'timestamp' ? text : r.value;
+}
+
+const scalar = (tag: string, accepts: (r: Resolved) => boolean) =>
   new Type(`tag:yaml.org,2002:${tag}`, {
     kind: 'scalar',
     resolve: (text: string | null) => accepts(resolvePlain(text ?? '')),
-    construct: (text: string | null) => construct(resolvePlain(text ?? ''), text ?? ''),
+    construct: (text: string | null) => build(resolvePlain(text ?? ''), text ?? ''),
   });
 
 /** Tags go-yaml v2 does not resolve (`!foo`, `!!set`): the node is read as if untagged. */
@@ -121,13 +130,14 @@ const anyTag = (prefix: string) =>
     (kind) => new Type(prefix, { kind, multi: true, construct: (data: unknown) => (data === null && kind === 'scalar' ? '' : data) }),
   );
 
-const nullType = scalar('null', (r) => r.tag === 'null', () => null);
-const boolType = scalar('bool', (r) => r.tag === 'bool', (r) => r.value);
-const intType = scalar('int', (r) => r.tag === 'int', (r) => r.value);
-// `!!float 1` is the float 1; a non-finite float cannot reach JSON.
-const floatType = scalar('float', (r) => r.tag === 'float' || r.tag === 'int', (r, text) => finite(r.value, text));
-// Timestamps reach JSON as the text they are written as (go-yaml v2 keeps it for interface{}).
-const timestampType = scalar('timestamp', (r) => r.tag === 'timestamp', (_r, text) => text);
+// `!!float 1` is the float 1.
+const [nullType, boolType, intType, floatType, timestampType] = [
+  scalar('null', (r) => r.tag === 'null'),
+  scalar('bool', (r) => r.tag === 'bool'),
+  scalar('int', (r) => r.tag === 'int'),
+  scalar('float', (r) => r.tag === 'float' || r.tag === 'int'),
+  scalar('timestamp', (r) => r.tag === 'timestamp'),
+];
 
 /**
  * Every untagged plain scalar in one type (js-yaml tries each implicit type in turn, and most
@@ -137,11 +147,7 @@ const timestampType = scalar('timestamp', (r) => r.tag === 'timestamp', (_r, tex
 const plainType = new Type('tag:yaml.org,2002:kube-plain', {
   kind: 'scalar',
   resolve: (text: string | null) => resolvePlain(text ?? '').tag !== 'str',
-  construct: (text: string | null) => {
-    const r = resolvePlain(text ?? '');
-    if (r.tag === 'float') return finite(r.value, text ?? '');
-    return r.tag === 'timestamp' ? (text ?? '') : r.value;
-  },
+  construct: (text: string | null) => build(resolvePlain(text ?? ''), text ?? ''),
 });
 
 const KUBE_SCHEMA = FAILSAFE_SCHEMA.extend({
