@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { Script } from 'node:vm';
 import type { Ajv, ValidateFunction } from 'ajv';
 import standalone from 'ajv/dist/standalone/index.js';
 import { FORMAT_CHECKS } from './formats.js';
@@ -9,6 +10,14 @@ import { goRegExp } from './go-regexp.js';
 
 const require = createRequire(import.meta.url);
 const AJV_VERSION = (require('ajv/package.json') as { version: string }).version;
+/** V8's compiled form of a validator, beside its code: per V8 version, which alone can read it. */
+const CODE_CACHE = `.v8-${process.versions.v8}.bin`;
+/**
+ * Validators loaded without a usable code cache. Theirs is written when the process ends, by
+ * then holding every function the run called: V8 compiles a function on its first call, and
+ * for a validator of a megabyte that is most of its first use.
+ */
+const uncached = new Map<string, Script>();
 
 /**
  * Compiles a JSON schema with `ajv` (created with `code: { source: true }`), keeping the
@@ -21,7 +30,7 @@ export function compileCached(ajv: Ajv, schema: object, flavour: string, cacheDi
   const cached = file ? loadCompiled(file) : undefined;
   if (cached) return cached;
   const fn = ajv.compile(schema);
-  if (file) saveCompiled(file, standalone.default(ajv, fn));
+  if (file) saveCompiled(file, () => standalone.default(ajv, fn));
   return fn;
 }
 
@@ -29,10 +38,13 @@ export function compileCached(ajv: Ajv, schema: object, flavour: string, cacheDi
 function loadCompiled(file: string): ValidateFunction | undefined {
   if (!existsSync(file)) return undefined;
   try {
-    const module = { exports: {} as unknown };
+    const cachedData = existsSync(file + CODE_CACHE) ? readFileSync(file + CODE_CACHE) : undefined;
     // ajv's standalone CommonJS: it requires ajv's runtime helpers, calls goRegExp for Go
     // patterns and formats.<name> for formats (the names the Kubernetes validators use).
-    new Function('require', 'module', 'exports', 'goRegExp', 'formats', readFileSync(file, 'utf8'))(require, module, module.exports, goRegExp, FORMAT_CHECKS);
+    const script = new Script(`(function (require, module, exports, goRegExp, formats) {${readFileSync(file, 'utf8')}\n})`, { filename: file, cachedData });
+    if (!cachedData || script.cachedDataRejected) keepCodeCache(file, script);
+    const module = { exports: {} as unknown };
+    (script.runInThisContext() as (...args: unknown[]) => void)(require, module, module.exports, goRegExp, FORMAT_CHECKS);
     return typeof module.exports === 'function' ? (module.exports as ValidateFunction) : undefined;
   } catch {
     // A truncated or foreign file: compile again, and overwrite it.
@@ -40,11 +52,16 @@ function loadCompiled(file: string): ValidateFunction | undefined {
   }
 }
 
-function saveCompiled(file: string, code: string): void {
+function keepCodeCache(file: string, script: Script): void {
+  if (uncached.size === 0) process.once('exit', () => uncached.forEach((s, f) => saveCompiled(f + CODE_CACHE, () => s.createCachedData())));
+  uncached.set(file, script);
+}
+
+function saveCompiled(file: string, code: () => string | Buffer): void {
   try {
     mkdirSync(join(file, '..'), { recursive: true });
     const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, code);
+    writeFileSync(temp, code());
     renameSync(temp, file);
   } catch {
     // A read-only cache only costs the next run a compile.

@@ -169,17 +169,30 @@ describe('gitops validate FILE...: the corpus', () => {
     expect(report.findings.every((f) => f.location?.file.startsWith('tools/gitops/test/fixtures/manifests/invalid/'))).toBe(true);
   });
 
-  it('reuses the validators an earlier run compiled, and recompiles a damaged one', () => {
+  it('reuses the validators an earlier run compiled and their code caches, and replaces a damaged one', () => {
     const cache = tempCache();
+    const dir = join(cache, 'validators');
     const run = () => runCli(['validate', '--format', 'json', 'test/fixtures/manifests/invalid'], { cwd: toolRoot, env, cacheDir: cache });
+    // Without remembered verdicts, so that the validators run.
+    const fresh = () => {
+      rmSync(join(cache, 'verdicts'), { recursive: true, force: true });
+      return run();
+    };
     const first = run();
-    const compiled = readdirSync(join(cache, 'validators'));
+    const compiled = readdirSync(dir).filter((f) => f.endsWith('.cjs'));
     expect(compiled.length).toBeGreaterThan(5);
     expect(run().stdout).toBe(first.stdout);
-    for (const file of compiled) writeFileSync(join(cache, 'validators', file), 'module.exports = (');
-    // Without remembered verdicts, so that the validators run.
-    rmSync(join(cache, 'verdicts'), { recursive: true, force: true });
-    const damaged = run();
+    // The first run that loads a validator leaves V8's code cache beside it.
+    expect(fresh().stdout).toBe(first.stdout);
+    const codeCaches = readdirSync(dir).filter((f) => f.endsWith('.bin'));
+    expect(codeCaches.length).toBeGreaterThan(5);
+    expect(codeCaches.every((f) => compiled.includes(f.replace(/\.v8-.*$/, '')))).toBe(true);
+    expect(fresh().stdout).toBe(first.stdout);
+    for (const file of codeCaches) writeFileSync(join(dir, file), 'not a code cache');
+    expect(fresh().stdout).toBe(first.stdout);
+    expect(readFileSync(join(dir, codeCaches[0]!), 'utf8')).not.toBe('not a code cache');
+    for (const file of compiled) writeFileSync(join(dir, file), 'module.exports = (');
+    const damaged = fresh();
     expect(damaged.exitCode).toBe(1);
     expect(damaged.stdout).toBe(first.stdout);
   });
