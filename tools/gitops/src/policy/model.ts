@@ -5,6 +5,7 @@
  */
 import type { SourceLocation } from '../core/findings.js';
 import { valueAt } from '../core/json-pointer.js';
+import { matchesSelector, parseSelector, type Requirement } from '../core/label-selector.js';
 import type { Manifest } from '../core/manifests/manifest.js';
 import type { Environment } from '../core/repo/model.js';
 import type { Profile } from './rule.js';
@@ -211,56 +212,31 @@ export function int(value: unknown): number | undefined {
 
 // ---- label selectors ----
 
-interface CompiledSelector {
-  labels: [string, string][];
-  expressions: { key: string; operator: unknown; values: string[] }[];
-}
-
 /** Selectors are compared with every workload of an environment: read each one once. */
-const compiledSelectors = new WeakMap<object, CompiledSelector>();
+const compiledSelectors = new WeakMap<object, Requirement[] | undefined>();
 
-function compileSelector(selector: unknown): CompiledSelector {
-  const cached = typeof selector === 'object' && selector !== null ? compiledSelectors.get(selector) : undefined;
-  if (cached) return cached;
-  const s = rec(selector);
-  const compiled = {
-    labels: Object.entries(stringMap(s.matchLabels)),
-    expressions: arr(s.matchExpressions).map((e) => ({ key: str(rec(e).key), operator: rec(e).operator, values: arr(rec(e).values).map(String) })),
-  };
-  if (typeof selector === 'object' && selector !== null) compiledSelectors.set(selector, compiled);
+/**
+ * A selector's requirements; one the API server would refuse (core/label-selector.ts) selects
+ * nothing here, as it selects nothing in a cluster that never admitted it.
+ */
+function compileSelector(selector: unknown): Requirement[] | undefined {
+  const keep = typeof selector === 'object' && selector !== null;
+  if (keep && compiledSelectors.has(selector)) return compiledSelectors.get(selector);
+  const parsed = parseSelector(selector);
+  const compiled = typeof parsed === 'string' ? undefined : parsed;
+  if (keep) compiledSelectors.set(selector, compiled);
   return compiled;
 }
 
 /** The label keys a LabelSelector names (matchLabels and matchExpressions). */
 export function selectorKeys(selector: unknown): string[] {
-  const s = compileSelector(selector);
-  return [...s.labels.map(([k]) => k), ...s.expressions.map((e) => e.key)];
+  return compileSelector(selector)?.map((r) => r.key) ?? [];
 }
 
 /** A LabelSelector (matchLabels and matchExpressions) against a label set. An empty selector selects everything. */
 export function selectorMatches(selector: unknown, labels: Record<string, string>): boolean {
-  const s = compileSelector(selector);
-  for (const [k, v] of s.labels) if (labels[k] !== v) return false;
-  for (const { key, operator, values: list } of s.expressions) {
-    const value = labels[key];
-    switch (operator) {
-      case 'In':
-        if (value === undefined || !list.includes(value)) return false;
-        break;
-      case 'NotIn':
-        if (value !== undefined && list.includes(value)) return false;
-        break;
-      case 'Exists':
-        if (value === undefined) return false;
-        break;
-      case 'DoesNotExist':
-        if (value !== undefined) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
+  const requirements = compileSelector(selector);
+  return requirements !== undefined && matchesSelector(requirements, labels);
 }
 
 /** True when a selector has no terms at all (selects every pod of the namespace). */
@@ -367,9 +343,18 @@ export function sidecarDisabled(w: Workload): 'label' | 'annotation' | undefined
 
 // ---- indexes: which selectors can match a label set, without trying every one ----
 
-/** The label pairs a selector requires (its matchLabels), read once. */
+const requiredPairs = new WeakMap<Requirement[], readonly [string, string][]>();
+
+/** The label pairs a selector requires (a label In one value), read once. */
 export function requiredLabels(selector: unknown): readonly [string, string][] {
-  return compileSelector(selector).labels;
+  const requirements = compileSelector(selector);
+  if (!requirements) return [];
+  let pairs = requiredPairs.get(requirements);
+  if (!pairs) {
+    pairs = requirements.filter((r) => r.operator === 'In' && r.values.length === 1).map((r) => [r.key, r.values[0]!] as const);
+    requiredPairs.set(requirements, pairs);
+  }
+  return pairs;
 }
 
 /**

@@ -6,7 +6,7 @@ import { loadAppSetEngine, type AppSetEngine, type EngineParamSet } from './engi
 import { GeneratorError, gitFiles, gitParams, listParams, type GeneratorContext, type GitGenerator, type ListGenerator, type ParamSet } from './generators.js';
 import { knownProjects } from './projects.js';
 import { renderApplication, type AppSetTemplate } from './render-template.js';
-import { matchesSelector, parseSelector, type Selector } from './selector.js';
+import { matchesSelector, parseSelector } from '../label-selector.js';
 
 interface AppSetSpec {
   goTemplate?: boolean;
@@ -180,7 +180,7 @@ async function expandAppSet(repo: RepoModel, engine: AppSetEngine, projects: Set
     const kind = Object.keys(generator).find((k) => k !== 'selector')!;
     let sets: ParamSet[];
     try {
-      const requirements = generator.selector === undefined ? undefined : parseSelector(generator.selector as Selector);
+      const requirements = generator.selector === undefined ? undefined : parseSelector(generator.selector);
       if (typeof requirements === 'string') {
         throw new GeneratorError('APPSET_GENERATOR', `error parsing label selector: ${requirements}`, locate(doc, [...genPath, 'selector']), undefined, true);
       }

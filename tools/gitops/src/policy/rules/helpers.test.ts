@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fqdn } from '../model.js';
+import { fqdn, requiredLabels, selectorMatches } from '../model.js';
 import { unpinnedReason } from './images.js';
 import { quantity } from './resources.js';
 import { secretName } from './secrets.js';
@@ -57,4 +57,20 @@ it('resolves Istio short host names in the namespace of the object naming them',
   expect(fqdn('orders.shop', 'edge')).toBe('orders.shop.svc.cluster.local');
   expect(fqdn('orders.shop.svc', 'edge')).toBe('orders.shop.svc.cluster.local');
   expect(fqdn('api.example.com', 'shop')).toBe('api.example.com');
+});
+
+it('reads label selectors as the API server does: the one engine ApplicationSets use too', () => {
+  const labels = { app: 'web', tier: 'front' };
+  const selector = { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['front', 'edge'] }, { key: 'canary', operator: 'DoesNotExist' }] };
+  expect(selectorMatches(selector, labels)).toBe(true);
+  expect(selectorMatches(selector, { ...labels, canary: 'true' })).toBe(false);
+  expect(requiredLabels(selector)).toEqual([['app', 'web']]);
+  expect(selectorMatches({}, labels)).toBe(true);
+  expect(selectorMatches(undefined, labels)).toBe(true);
+  // A label that is not there is not one inherited from Object.prototype.
+  expect(selectorMatches({ matchExpressions: [{ key: 'constructor', operator: 'Exists' }] }, labels)).toBe(false);
+  // Selectors the API server refuses select nothing: an empty In, values on Exists, an unknown operator, a bad key.
+  for (const expr of [{ key: 'app', operator: 'In', values: [] }, { key: 'app', operator: 'Exists', values: ['web'] }, { key: 'app', operator: 'Equals', values: ['web'] }, { key: '-app', operator: 'Exists' }]) {
+    expect(selectorMatches({ matchExpressions: [expr] }, labels), JSON.stringify(expr)).toBe(false);
+  }
 });

@@ -1,15 +1,11 @@
 /**
- * ApplicationSet post-selectors (`generators[].selector`), as applicationset/utils/selector.go
- * of Argo CD: a Kubernetes label selector over the generator's parameters flattened to leaf
- * keys joined with dots (generator_spec_processor.go flattenParameters, done by the engine).
- * A key that names a map or a list is not a label, so a selector on it matches nothing.
+ * Kubernetes label selectors (metav1.LabelSelector), read as LabelSelectorAsSelector reads
+ * them: the one engine for ApplicationSet post-selectors (applicationset/utils/selector.go, over
+ * the generator's parameters flattened to leaf keys) and for the selectors of the objects policy
+ * reads (NetworkPolicy, PodDisruptionBudget, topology spread, Istio). An absent selector is the
+ * empty one, which selects everything.
  */
-export interface Selector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: { key: string; operator: string; values?: string[] }[];
-}
-
-type Requirement = { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values: string[] };
+export type Requirement = { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values: string[] };
 
 /** Kubernetes IsQualifiedName: an optional DNS-subdomain prefix and "/", then a 63-character name. */
 const NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
@@ -26,13 +22,16 @@ function qualifiedNameProblem(key: string): string | undefined {
   return undefined;
 }
 
-/** Parses a selector as LabelSelectorAsSelector does; a string is Argo CD's error for a bad one. */
-export function parseSelector(selector: Selector): Requirement[] | string {
+/** Parses a selector as LabelSelectorAsSelector does; a string is the API's error for a bad one. */
+export function parseSelector(selector: unknown): Requirement[] | string {
+  const s = record(selector);
   const reqs: Requirement[] = [];
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) reqs.push({ key, operator: 'In', values: [String(value)] });
-  for (const expr of selector.matchExpressions ?? []) {
-    if (!['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(expr.operator)) return `"${expr.operator}" is not a valid pod selector operator`;
-    reqs.push({ key: expr.key, operator: expr.operator as Requirement['operator'], values: (expr.values ?? []).map(String) });
+  for (const [key, value] of Object.entries(record(s.matchLabels))) if (value !== null && value !== undefined) reqs.push({ key, operator: 'In', values: [String(value)] });
+  for (const item of Array.isArray(s.matchExpressions) ? (s.matchExpressions as unknown[]) : []) {
+    const expr = record(item);
+    const operator = String(expr.operator ?? '');
+    if (!['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(operator)) return `"${operator}" is not a valid pod selector operator`;
+    reqs.push({ key: String(expr.key ?? ''), operator: operator as Requirement['operator'], values: (Array.isArray(expr.values) ? (expr.values as unknown[]) : []).map(String) });
   }
   for (const r of reqs) {
     const problem = qualifiedNameProblem(r.key);
@@ -43,8 +42,8 @@ export function parseSelector(selector: Selector): Requirement[] | string {
   return reqs;
 }
 
-/** Whether flattened parameters (leaf key -> Go %v text) satisfy every requirement. */
-export function matchesSelector(requirements: Requirement[], labels: Record<string, string>): boolean {
+/** Whether a label set satisfies every requirement; no requirement: it does. */
+export function matchesSelector(requirements: readonly Requirement[], labels: Record<string, string>): boolean {
   return requirements.every((r) => {
     const has = Object.hasOwn(labels, r.key);
     switch (r.operator) {
@@ -58,4 +57,8 @@ export function matchesSelector(requirements: Requirement[], labels: Record<stri
         return !has;
     }
   });
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
