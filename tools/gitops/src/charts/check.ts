@@ -65,17 +65,17 @@ export async function chartCheck(ws: Workspace, options: ChartCheckOptions): Pro
   const { git, snapshot } = ws;
   const dir = ws.model.config.charts?.dir ?? 'platform-charts';
   const baseCommit = options.base.commit;
+  let helm: Promise<HelmRunner> | undefined;
+  const helmRunner = () => (helm ??= HelmRunner.locate({ helmHome: join(ws.cacheDir, 'helm-home'), env: options.env }));
+  const store = new ChartStore(git, helmRunner, snapshot, ws.cacheDir);
   const [head, base, changedFiles] = await Promise.all([
     loadCharts(dir, ws.model.files, (paths) => snapshot.readFiles(paths)),
-    git.listCommitFiles(baseCommit).then((files) => loadCharts(dir, files, (paths) => blobs(ws, baseCommit, paths))),
+    store.listFilesAt(baseCommit).then((files) => loadCharts(dir, [...files], (paths) => store.readFilesAt(baseCommit, paths))),
     git.changedFiles(baseCommit, snapshot.commit),
   ]);
   const candidates = new Map([...changedCharts(head, changedFiles)].filter(([name]) => !options.only?.length || options.only.includes(name)));
   if (candidates.size === 0) return { base: options.base, charts: [], findings: [] };
 
-  let helm: Promise<HelmRunner> | undefined;
-  const helmRunner = () => (helm ??= HelmRunner.locate({ helmHome: join(ws.cacheDir, 'helm-home'), env: options.env }));
-  const store = new ChartStore(git, helmRunner, snapshot, ws.cacheDir);
   // What changed is what a consumer would get: the package, not the sources (a file .helmignore
   // leaves out, such as ci/, changes nothing). A chart whose package cannot be built stays in.
   const changed = new Map<string, string[]>();

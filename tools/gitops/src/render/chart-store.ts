@@ -73,7 +73,7 @@ export class ChartStore {
    * every Application for files that rarely exist (`.argocd-source*.yaml`) costs no process.
    */
   async readFilesAt(commit: string, files: readonly string[]): Promise<Map<string, string | undefined>> {
-    const present = await once(this.commitFiles, commit, async () => new Set(await this.git.listCommitFiles(commit)));
+    const present = await this.listFilesAt(commit);
     const specs = files.filter((f) => present.has(f)).map((f) => `${commit}:${f}`);
     const missing = specs.filter((spec) => !this.blobs.has(spec));
     if (missing.length > 0) {
@@ -83,6 +83,11 @@ export class ChartStore {
     const texts = await Promise.all(specs.map((spec) => this.blobs.get(spec)!));
     const bySpec = new Map(specs.map((spec, i) => [spec, texts[i]]));
     return new Map(files.map((f) => [f, bySpec.get(`${commit}:${f}`)]));
+  }
+
+  /** Every file of a commit, listed once per run. */
+  listFilesAt(commit: string): Promise<ReadonlySet<string>> {
+    return once(this.commitFiles, commit, async () => new Set(await this.git.listCommitFiles(commit)));
   }
 
   /** Resolves a chart source's targetRevision to a commit. */
