@@ -26,7 +26,8 @@ function qualifiedNameProblem(key: string): string | undefined {
 export function parseSelector(selector: unknown): Requirement[] | string {
   const s = record(selector);
   const reqs: Requirement[] = [];
-  for (const [key, value] of Object.entries(record(s.matchLabels))) if (value !== null && value !== undefined) reqs.push({ key, operator: 'In', values: [String(value)] });
+  // A null value is the empty string, as Go decodes it into a map[string]string.
+  for (const [key, value] of Object.entries(record(s.matchLabels))) reqs.push({ key, operator: 'In', values: [value === null || value === undefined ? '' : String(value)] });
   for (const item of Array.isArray(s.matchExpressions) ? (s.matchExpressions as unknown[]) : []) {
     const expr = record(item);
     const operator = String(expr.operator ?? '');
