@@ -1,3 +1,5 @@
+import { isMap } from './values/layers.js';
+
 /**
  * Kubernetes label selectors (metav1.LabelSelector), read as LabelSelectorAsSelector reads
  * them: the one engine for ApplicationSet post-selectors (applicationset/utils/selector.go, over
@@ -61,5 +63,5 @@ export function matchesSelector(requirements: readonly Requirement[], labels: Re
 }
 
 function record(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  return isMap(value) ? value : {};
 }

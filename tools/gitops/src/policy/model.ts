@@ -212,31 +212,38 @@ export function int(value: unknown): number | undefined {
 
 // ---- label selectors ----
 
+/** A selector as read once: its requirements, and the label pairs it requires (a label In one value). */
+interface CompiledSelector {
+  requirements: Requirement[];
+  required: readonly [string, string][];
+}
+
 /** Selectors are compared with every workload of an environment: read each one once. */
-const compiledSelectors = new WeakMap<object, Requirement[] | undefined>();
+const compiledSelectors = new WeakMap<object, CompiledSelector | undefined>();
 
 /**
- * A selector's requirements; one the API server would refuse (core/label-selector.ts) selects
+ * A selector as read once; one the API server would refuse (core/label-selector.ts) selects
  * nothing here, as it selects nothing in a cluster that never admitted it.
  */
-function compileSelector(selector: unknown): Requirement[] | undefined {
+function compileSelector(selector: unknown): CompiledSelector | undefined {
   const keep = typeof selector === 'object' && selector !== null;
   if (keep && compiledSelectors.has(selector)) return compiledSelectors.get(selector);
   const parsed = parseSelector(selector);
-  const compiled = typeof parsed === 'string' ? undefined : parsed;
+  const compiled =
+    typeof parsed === 'string' ? undefined : { requirements: parsed, required: parsed.filter((r) => r.operator === 'In' && r.values.length === 1).map((r): [string, string] => [r.key, r.values[0]!]) };
   if (keep) compiledSelectors.set(selector, compiled);
   return compiled;
 }
 
 /** The label keys a LabelSelector names (matchLabels and matchExpressions). */
 export function selectorKeys(selector: unknown): string[] {
-  return compileSelector(selector)?.map((r) => r.key) ?? [];
+  return compileSelector(selector)?.requirements.map((r) => r.key) ?? [];
 }
 
 /** A LabelSelector (matchLabels and matchExpressions) against a label set. An empty selector selects everything. */
 export function selectorMatches(selector: unknown, labels: Record<string, string>): boolean {
-  const requirements = compileSelector(selector);
-  return requirements !== undefined && matchesSelector(requirements, labels);
+  const compiled = compileSelector(selector);
+  return compiled !== undefined && matchesSelector(compiled.requirements, labels);
 }
 
 /** True when a selector has no terms at all (selects every pod of the namespace). */
@@ -343,18 +350,9 @@ export function sidecarDisabled(w: Workload): 'label' | 'annotation' | undefined
 
 // ---- indexes: which selectors can match a label set, without trying every one ----
 
-const requiredPairs = new WeakMap<Requirement[], readonly [string, string][]>();
-
 /** The label pairs a selector requires (a label In one value), read once. */
 export function requiredLabels(selector: unknown): readonly [string, string][] {
-  const requirements = compileSelector(selector);
-  if (!requirements) return [];
-  let pairs = requiredPairs.get(requirements);
-  if (!pairs) {
-    pairs = requirements.filter((r) => r.operator === 'In' && r.values.length === 1).map((r) => [r.key, r.values[0]!] as const);
-    requiredPairs.set(requirements, pairs);
-  }
-  return pairs;
+  return compileSelector(selector)?.required ?? [];
 }
 
 /**

@@ -42,10 +42,11 @@ function loadCompiled(file: string): ValidateFunction | undefined {
     // ajv's standalone CommonJS: it requires ajv's runtime helpers, calls goRegExp for Go
     // patterns and formats.<name> for formats (the names the Kubernetes validators use).
     const script = new Script(`(function (require, module, exports, goRegExp, formats) {${readFileSync(file, 'utf8')}\n})`, { filename: file, cachedData });
-    if (!cachedData || script.cachedDataRejected) keepCodeCache(file, script);
     const module = { exports: {} as unknown };
     (script.runInThisContext() as (...args: unknown[]) => void)(require, module, module.exports, goRegExp, FORMAT_CHECKS);
-    return typeof module.exports === 'function' ? (module.exports as ValidateFunction) : undefined;
+    if (typeof module.exports !== 'function') return undefined;
+    if (!cachedData || script.cachedDataRejected) keepCodeCache(file, script);
+    return module.exports as ValidateFunction;
   } catch {
     // A truncated or foreign file: compile again, and overwrite it.
     return undefined;
