@@ -4,6 +4,7 @@ import { UsageError } from './core/errors.js';
 import { loadRepo } from './core/repo/load-repo.js';
 import type { RepoModel } from './core/repo/model.js';
 import type { Snapshot } from './core/repo/snapshot.js';
+import { keepParsedYaml } from './core/yaml/parse-store.js';
 import { Git } from './runners/git.js';
 import { commitSnapshot, workTreeSnapshot } from './runners/snapshots.js';
 
@@ -56,5 +57,6 @@ export async function openWorkspace(options: WorkspaceOptions): Promise<Workspac
   }
   const env = options.env ?? process.env;
   const cacheDir = env.GITOPS_CACHE_DIR ? resolve(env.GITOPS_CACHE_DIR) : join(root, 'node_modules', '.cache', 'gitops');
+  keepParsedYaml(cacheDir);
   return { root, git, snapshot, model: await loadRepo(snapshot, options.settingsOnly ? 'settings' : 'all'), cacheDir };
 }

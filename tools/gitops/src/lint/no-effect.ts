@@ -44,7 +44,7 @@ export async function valuesWithoutEffect(apps: readonly AppManifests[], values:
     if (hpas.length === 0) continue;
     // The service's own files only: an environment's default replica count is meant for the
     // services it does not autoscale.
-    const own = files.filter((l) => l.locate([]).file.startsWith(`services/${app.plan.service}/`));
+    const own = files.filter((l) => l.file?.startsWith(`services/${app.plan.service}/`));
     for (const key of REPLICA_KEYS) {
       const owner = [...own].reverse().find((l) => has(l.data, [key]));
       if (!owner) continue;

@@ -1,17 +1,6 @@
-import { isMap, isScalar, isSeq, Scalar, type Node } from 'yaml';
 import type { Finding } from '../core/findings.js';
 import type { JsonPath, YamlDoc } from '../core/yaml/parse-yaml.js';
-
-/** YAML 1.1 plain scalars that YAML 1.2 reads as strings but helm (go-yaml v2) reads as booleans. */
-const YAML11_BOOL = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
-/**
- * Plain scalars go-yaml v2 turns into a number that a reader of the file would not expect:
- * binary (`0b101`) and digits grouped with `_` (`1_000`). go-yaml v2 has no base-60 numbers:
- * `1:30` stays the string it looks like.
- */
-const YAML11_SURPRISING_NUMBER = /^[-+]?(0b[01_]+|\d[\d_]*_[\d_]*)$/;
-/** A leading zero: go-yaml v2 runs strconv.ParseInt(s, 0, 64), so 0700 is octal; 0800 fails that and is read as the float 800. */
-const LEADING_ZERO = /^[-+]?0(o[0-7_]*[0-7][0-7_]*|[0-9_]*[0-9][0-9_]*)$/;
+import { LEADING_ZERO, YAML11_BOOL } from '../core/yaml/yaml11-scalars.js';
 
 /** What helm makes of a plain scalar with a leading zero (go-yaml v2's resolve, underscores dropped first). */
 export interface LeadingZeroNumber {
@@ -32,40 +21,6 @@ export function leadingZeroNumber(text: string): LeadingZeroNumber | undefined {
   // 007 is octal too, but reads the same: only the text is lost, as with 0800.
   const octal = /^[0-7]+$/.test(digits) && parseInt(digits, 8) !== Number(digits);
   return { text, value: octal ? sign * parseInt(digits, 8) : decimal, decimal, octal };
-}
-
-/** A plain scalar of a values document with the values path it sits at (keys: the path of their map). */
-export interface PlainScalar {
-  path: JsonPath;
-  text: string;
-  isKey: boolean;
-  line: number;
-  column: number;
-}
-
-/** Every plain scalar of a document, keys included (`on:` becomes the key "true"). */
-export function plainScalars(doc: YamlDoc): PlainScalar[] {
-  const out: PlainScalar[] = [];
-  const add = (node: Scalar, path: JsonPath, isKey: boolean) => {
-    if (node.type !== Scalar.PLAIN || !node.range) return;
-    const pos = doc.lines.linePos(node.range[0]);
-    out.push({ path, text: node.source ?? String(node.value), isKey, line: pos.line, column: pos.col });
-  };
-  const walk = (node: Node | null | undefined, path: JsonPath, depth: number) => {
-    // Aliases are not followed: the anchor's own scalar is reported where it is written.
-    if (!node || depth > 64) return;
-    if (isScalar(node)) add(node, path, false);
-    else if (isMap(node)) {
-      for (const pair of node.items) {
-        const key = pair.key as Node | null;
-        const name = isScalar(key) ? String(key.value) : undefined;
-        if (isScalar(key)) add(key, path, true);
-        if (name !== undefined) walk(pair.value as Node | null, [...path, name], depth + 1);
-      }
-    } else if (isSeq(node)) node.items.forEach((item, i) => walk(item as Node | null, [...path, i], depth + 1));
-  };
-  walk(doc.doc.contents as Node | null, [], 0);
-  return out;
 }
 
 /**
@@ -90,7 +45,8 @@ function leadingZeroHint(n: LeadingZeroNumber, types: ReadonlySet<string>): stri
  */
 export function yaml11Findings(doc: YamlDoc, typesAt: (path: JsonPath) => ReadonlySet<string> = () => new Set()): Finding[] {
   const out: Finding[] = [];
-  for (const s of plainScalars(doc)) {
+  // Only the booleans and number forms of yaml11Scalars: nothing else needs a finding.
+  for (const s of doc.yaml11Scalars) {
     const location = { file: doc.file, line: s.line, column: s.column };
     const zero = s.isKey ? undefined : leadingZeroNumber(s.text);
     if (zero) {
@@ -106,7 +62,6 @@ export function yaml11Findings(doc: YamlDoc, typesAt: (path: JsonPath) => Readon
       continue;
     }
     const bool = YAML11_BOOL.test(s.text);
-    if (!bool && !YAML11_SURPRISING_NUMBER.test(s.text)) continue;
     out.push({
       code: 'VALUES_YAML11',
       severity: 'warning',

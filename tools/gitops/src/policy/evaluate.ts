@@ -6,6 +6,7 @@ import type { AppManifests } from '../render/fleet-manifests.js';
 import { extractWorkloads, groupOf, nsOf, rec, str, type AppProjectInfo, type PolicyApp, type PolicyFleet } from './model.js';
 import { rules as allRules } from './registry.js';
 import type { Rule, Violation } from './rule.js';
+import type { EnvironmentFindings, PolicyMemo } from './policy-memo.js';
 import { appKey, applyWaivers, type Waiver } from './waivers.js';
 
 const PROJECT_FILE = /^argocd\/projects\/[^/]+\.ya?ml$/;
@@ -30,7 +31,7 @@ export async function loadProjects(model: RepoModel): Promise<{ projects: Map<st
 
 /** Each rendered Application as the rules see it. */
 export function policyApps(rendered: readonly AppManifests[], model: RepoModel): PolicyApp[] {
-  return rendered.map(({ app, manifests }) => {
+  return rendered.map(({ app, manifests, digest }) => {
     const { plan } = app;
     const spec = plan.app.manifest.spec;
     const service = model.services.get(plan.service);
@@ -46,6 +47,7 @@ export function policyApps(rendered: readonly AppManifests[], model: RepoModel):
       appLocation: originFor(plan.app, 'spec.destination'),
       fallbackLocation: service ? { file: `${service.dir}/service.yaml` } : plan.app.templateLocation,
       manifests,
+      digest,
       workloads: extractWorkloads(manifests, plan.namespace),
     };
   });
@@ -107,6 +109,8 @@ export interface PolicyInput {
   /** YYYY-MM-DD. */
   today: string;
   rules?: readonly Rule[];
+  /** Remembers each environment's rule findings between runs (see policy-memo.ts). */
+  memo?: PolicyMemo;
 }
 
 export interface PolicyResult {
@@ -117,16 +121,38 @@ export interface PolicyResult {
   checked: number;
 }
 
-/** Runs every rule over the selected Applications, at each environment's profile, then applies the waivers. Pure. */
+/** Runs every rule over the selected Applications, at each environment's profile, then applies the waivers. Pure (a memo only remembers). */
 export function evaluatePolicy(input: PolicyInput): PolicyResult {
   const rules = input.rules ?? allRules;
   const fleet = policyFleet(input.apps, input.projects);
   const raw: Finding[] = [];
   const evaluated = new Set<string>();
+  const envs = new Map<string, PolicyApp[]>();
   for (const app of input.apps) {
+    const list = envs.get(app.env.name);
+    if (list) list.push(app);
+    else envs.set(app.env.name, [app]);
+  }
+  for (const apps of envs.values()) {
+    const key = input.memo?.key(apps, input.selected, input.projects, rules);
+    const remembered = key === undefined ? undefined : input.memo?.get(key);
+    const judged = remembered ?? judgeEnvironment(apps, input.selected, rules, fleet);
+    if (key !== undefined && !remembered) input.memo?.set(key, judged);
+    raw.push(...judged.findings);
+    for (const k of judged.evaluated) evaluated.add(k);
+  }
+  const outcome = applyWaivers(raw, input.waivers, input.today, { selected: input.selected, evaluated, all: input.all });
+  return { findings: [...outcome.findings, ...outcome.waiverFindings], waived: outcome.waived, checked: evaluated.size };
+}
+
+/** The rule findings of one environment's selected Applications. */
+function judgeEnvironment(apps: readonly PolicyApp[], selected: ReadonlySet<string>, rules: readonly Rule[], fleet: PolicyFleet): EnvironmentFindings {
+  const findings: Finding[] = [];
+  const evaluated: string[] = [];
+  for (const app of apps) {
     const key = appKey(app.env.name, app.service);
-    if (!input.selected.has(key)) continue;
-    evaluated.add(key);
+    if (!selected.has(key)) continue;
+    evaluated.push(key);
     const seen = new Set<string>();
     for (const rule of rules) {
       const severity = rule.severity[app.profile];
@@ -136,12 +162,11 @@ export function evaluatePolicy(input: PolicyInput): PolicyResult {
         const id = `${finding.code}|${finding.resource?.kind}|${finding.resource?.name}|${finding.resource?.pointer}|${finding.message}`;
         if (seen.has(id)) continue;
         seen.add(id);
-        raw.push(finding);
+        findings.push(finding);
       }
     }
   }
-  const outcome = applyWaivers(raw, input.waivers, input.today, { selected: input.selected, evaluated, all: input.all });
-  return { findings: [...outcome.findings, ...outcome.waiverFindings], waived: outcome.waived, checked: evaluated.size };
+  return { findings, evaluated };
 }
 
 function toFinding(rule: Rule, severity: 'error' | 'warning', v: Violation, app: PolicyApp): Finding {

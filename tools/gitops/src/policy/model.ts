@@ -30,6 +30,8 @@ export interface PolicyApp {
   /** For objects whose template helm did not name. */
   fallbackLocation: SourceLocation;
   manifests: Manifest[];
+  /** What the manifests were read from (AppManifests.digest): with the fields above, all a rule sees of the Application. Undefined: not known, never remembered. */
+  digest?: string;
   workloads: Workload[];
 }
 

@@ -4,6 +4,7 @@ import type { AppManifests } from '../render/fleet-manifests.js';
 import type { FleetRun } from '../render/fleet-run.js';
 import type { RenderedApp } from '../render/render-app.js';
 import { evaluatePolicy, loadProjects, policyApps } from './evaluate.js';
+import { PolicyMemo } from './policy-memo.js';
 import { appKey, loadWaivers } from './waivers.js';
 
 export interface PolicyStageOptions {
@@ -65,6 +66,7 @@ export async function policyStage(run: FleetRun, options: PolicyStageOptions): P
     projects: projects.projects,
     waivers: waivers.waivers,
     today: options.today,
+    memo: new PolicyMemo(ws.cacheDir),
   });
   return { findings: uniqueFindings([...findings, ...result.findings]), waived: result.waived, checked: result.checked, selected: selected.size, apps: parsed };
 }

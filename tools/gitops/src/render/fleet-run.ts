@@ -14,6 +14,7 @@ import type { Workspace } from '../workspace.js';
 import { appSetCache } from './appset-cache.js';
 import { ChartStore } from './chart-store.js';
 import { fleetManifests, type AppManifests } from './fleet-manifests.js';
+import { ManifestCache } from './manifest-cache.js';
 import { renderApp, renderWithValues, type RenderedApp } from './render-app.js';
 
 /** Which environments and services a command reports on (all when empty). */
@@ -58,6 +59,7 @@ export class FleetRun {
   private helm?: Promise<HelmRunner>;
   private readonly renders = new Map<string, Promise<RenderedApp>>();
   private readonly parsed = new WeakMap<RenderedApp, AppManifests>();
+  private readonly parseCache: ManifestCache;
   private readonly limit: LimitFunction;
   private rendered = 0;
 
@@ -69,6 +71,7 @@ export class FleetRun {
     // helm is located only when something is packaged or rendered: lint needs Git alone.
     this.charts = new ChartStore(ws.git, () => this.helmRunner(), ws.snapshot, ws.cacheDir);
     this.values = new AppValuesCache(ws, this.charts);
+    this.parseCache = new ManifestCache(ws.cacheDir);
   }
 
   /** Every Application of the fleet, planned once per run. */
@@ -107,7 +110,7 @@ export class FleetRun {
   /** The parsed manifests of the rendered ones among `apps`, each parsed once per run. */
   manifests(apps: readonly RenderedApp[]): AppManifests[] {
     const missing = apps.filter((a) => a.manifests !== undefined && !this.parsed.has(a));
-    for (const parsed of fleetManifests(missing)) this.parsed.set(parsed.app, parsed);
+    for (const parsed of fleetManifests(missing, this.parseCache)) this.parsed.set(parsed.app, parsed);
     return apps.filter((a) => a.manifests !== undefined).map((a) => this.parsed.get(a)!);
   }
 

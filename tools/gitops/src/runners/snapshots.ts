@@ -26,10 +26,23 @@ export function workTreeSnapshot(root: string, git: Git): Snapshot {
   const limit = pLimit(READ_CONCURRENCY);
   // One read per path and run: lint, values and render all ask for the same files.
   const reads = new Map<string, Promise<FileRead>>();
+  // And one lstat per path: every file of a directory walks the same directories.
+  const stats = new Map<string, Promise<Stats | undefined>>();
+  const stat: LstatOnce = (here) => {
+    let hit = stats.get(here);
+    if (!hit) {
+      hit = lstat(join(root, here)).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
+        throw err;
+      });
+      stats.set(here, hit);
+    }
+    return hit;
+  };
   const read = (p: string) => {
     let hit = reads.get(p);
     if (!hit) {
-      hit = limit(() => readWorkTreeFile(root, p));
+      hit = limit(() => readWorkTreeFile(root, p, stat));
       reads.set(p, hit);
     }
     return hit;
@@ -37,20 +50,23 @@ export function workTreeSnapshot(root: string, git: Git): Snapshot {
   const readFilesChecked = async (paths: readonly string[]) => new Map(await Promise.all(paths.map(async (p) => [p, await read(p)] as const)));
   return {
     label: 'working tree',
-    listFiles: () => (files ??= git.listWorkTreeFiles().then((list) => existing(root, list)).then((list) => list.sort())),
+    listFiles: () => (files ??= git.listWorkTreeFiles().then((list) => existing(list, stat)).then((list) => list.sort())),
     readFilesChecked,
     readFiles: (paths) => readOrThrow({ readFilesChecked }, paths),
   };
 }
 
 /** git lists a tracked file deleted in the work tree: the work tree no longer has it (a symlink, even dangling, it has). */
-async function existing(root: string, list: string[]): Promise<string[]> {
+async function existing(list: string[], stat: LstatOnce): Promise<string[]> {
   const limit = pLimit(READ_CONCURRENCY);
-  const present = await Promise.all(list.map((p) => limit(() => lstat(join(root, p)).then(() => true, () => false))));
+  const present = await Promise.all(list.map((p) => limit(() => stat(p).then((s) => s !== undefined, () => false))));
   return list.filter((_, i) => present[i]);
 }
 
-async function readWorkTreeFile(root: string, file: string): Promise<FileRead> {
+/** lstat of a repository-relative path, undefined where nothing is; once per path and run. */
+type LstatOnce = (path: string) => Promise<Stats | undefined>;
+
+async function readWorkTreeFile(root: string, file: string, lstatOnce: LstatOnce): Promise<FileRead> {
   const bad = checkRepoPath(file);
   if (bad) return { kind: 'refused', refusal: bad };
   let pending = file.split('/');
@@ -61,10 +77,7 @@ async function readWorkTreeFile(root: string, file: string): Promise<FileRead> {
     const segment = pending.shift();
     if (segment === undefined) break;
     const here = [...walked, segment].join('/');
-    const stat = await lstat(join(root, here)).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
-      throw err;
-    });
+    const stat = await lstatOnce(here);
     if (!stat) return MISSING;
     if (stat.isSymbolicLink()) {
       if (++hops > MAX_SYMLINK_HOPS) return { kind: 'refused', refusal: symlinkLoop(file) };

@@ -3,10 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it, onTestFinished } from 'vitest';
 import { exampleFleetRepo, schemaDir } from '../fixtures/example-fleet.js';
+import { fleetFiles } from '../fixtures/fleet.js';
+import { createRepo } from '../helpers/git-repo.js';
 import { runCli, tempCache } from '../helpers/run-cli.js';
 
-// Caches of what the tool computes (ApplicationSet expansions, validation verdicts) make a
-// warm run cheap; these tests hold that a warm run still sees every change.
+// Caches of what the tool computes (ApplicationSet expansions, parsed files and rendered
+// objects, validation verdicts) make a warm run cheap; these tests hold that a warm run still
+// sees every change.
 
 const without = (s: string) => s.replace(/ in \d+\.\ds/g, '');
 
@@ -61,4 +64,38 @@ it('a remembered verdict follows the object and its schema file', () => {
   const stricter = validate();
   expect(stricter.exitCode, stricter.stdout + stricter.stderr).toBe(1);
   expect(stricter.stdout).toContain('error MANIFEST_INVALID Widget w');
+});
+
+it('a warm check reads parsed values and rendered objects back, and places every finding as a cold one', () => {
+  const repo = createRepo(fleetFiles());
+  // A schema error, a YAML 1.1 boolean and an object the cluster refuses: findings at values
+  // lines, found through the trees a warm run no longer parses unless asked for a position.
+  repo.commit('bad', { 'services/shop/values-prod.yaml': '# prod\nreplicaCount: many\npodLabels:\n  canary: on\n' });
+  const cache = tempCache();
+  const check = () => runCli(['check', '--env', 'prod', '--service', 'shop'], { cwd: repo.dir, env: { GITOPS_SCHEMA_DIR: schemaDir, GITOPS_TODAY: '2026-11-24' }, cacheDir: cache });
+
+  const cold = check();
+  expect(cold.exitCode, cold.stderr).toBe(1);
+  expect(cold.stdout).toContain('services/shop/values-prod.yaml:2:15 error VALUES_WRONG_TYPE replicaCount: string "many" where integer is expected');
+  expect(cold.stdout).toContain('services/shop/values-prod.yaml:4:11 warning VALUES_YAML11 "on" is read by helm as a boolean');
+  expect(cold.stdout).toMatch(/ error MANIFEST_INVALID .*Deployment shop.*\/spec\/replicas/);
+  const stored = (dir: string) => readdirSync(join(cache, dir)).map((f) => join(cache, dir, f));
+  expect(stored('yaml').length).toBeGreaterThan(5);
+  expect(stored('manifests').length).toBeGreaterThan(0);
+
+  const warm = check();
+  expect(without(warm.stdout + warm.stderr)).toBe(without(cold.stdout + cold.stderr));
+
+  // Damaged entries are parsed again and replaced.
+  for (const file of [...stored('yaml'), ...stored('manifests')]) writeFileSync(file, 'not what was stored');
+  const damaged = check();
+  expect(without(damaged.stdout + damaged.stderr)).toBe(without(cold.stdout + cold.stderr));
+  expect(stored('yaml').every((f) => readFileSync(f, 'utf8') !== 'not what was stored')).toBe(true);
+  expect(stored('manifests').every((f) => readFileSync(f, 'utf8') !== 'not what was stored')).toBe(true);
+
+  // A changed file is parsed again: its finding moves with it.
+  repo.write({ 'services/shop/values-prod.yaml': '# prod\n\nreplicaCount: many\n' });
+  const moved = check();
+  expect(moved.stdout).toContain('services/shop/values-prod.yaml:3:15 error VALUES_WRONG_TYPE');
+  expect(moved.stdout).not.toContain('VALUES_YAML11');
 });

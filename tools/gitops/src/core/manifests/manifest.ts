@@ -2,7 +2,7 @@ import { YAMLException } from 'js-yaml';
 import { pointerToPath } from '../json-pointer.js';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Node } from 'yaml';
 import type { Finding } from '../findings.js';
-import { locate, type JsonPath, type YamlDoc } from '../yaml/parse-yaml.js';
+import { locate, yamlDoc, type JsonPath, type YamlDoc } from '../yaml/parse-yaml.js';
 import { loadKubeDocument, NonJsonValueError, splitDocuments } from './kube-yaml.js';
 
 /** Where a manifest came from: a file a person gave, or the render of one Application. */
@@ -62,12 +62,24 @@ export interface ManifestDocument {
   line: number;
 }
 
+/** A document's data as the cluster reads it, or null where reading it failed (read again for its finding). */
+export type DecodedDocument = { data: unknown } | null;
+
+/**
+ * The data of a stream's documents carried between runs (see render/manifest-cache.ts): the
+ * documents `known` holds are not read again; `seen` collects what this parse read.
+ */
+export interface DecodeMemo {
+  known?: readonly DecodedDocument[];
+  seen: DecodedDocument[];
+}
+
 /**
  * Splits a multi-document YAML stream into Kubernetes objects, read as the cluster reads them
  * (see kube-yaml.ts), `List` kinds unwrapped as kubeconform does. `chartPath` maps a chart name
  * to its repository directory, to turn helm's `# Source:` comments into template paths.
  */
-export function parseManifests(file: string, text: string, origin: ManifestOrigin, chartPath: (chart: string) => string | undefined = () => undefined): ParsedManifests {
+export function parseManifests(file: string, text: string, origin: ManifestOrigin, chartPath: (chart: string) => string | undefined = () => undefined, memo?: DecodeMemo): ParsedManifests {
   const out: ParsedManifests = { manifests: [], problems: [], findings: [] };
   if (text.includes('\0')) {
     out.findings.push({ code: 'YAML_SYNTAX', severity: 'error', message: 'file is binary, not YAML', location: { file } });
@@ -75,7 +87,7 @@ export function parseManifests(file: string, text: string, origin: ManifestOrigi
     return out;
   }
   let index = 0;
-  for (const doc of splitDocuments(text)) addDocument(file, index++, doc, origin, out, chartPath);
+  for (const doc of splitDocuments(text)) addDocument(file, index++, doc, origin, out, chartPath, memo);
   return out;
 }
 
@@ -83,12 +95,18 @@ export function parseManifests(file: string, text: string, origin: ManifestOrigi
  * Adds the objects of one document: each document is parsed alone, so a broken one costs only
  * its own verdict, and its text is kept for positions, which are worked out only when asked.
  */
-export function addDocument(file: string, index: number, source: ManifestDocument, origin: ManifestOrigin, out: ParsedManifests, chartPath: (chart: string) => string | undefined = () => undefined): void {
+export function addDocument(file: string, index: number, source: ManifestDocument, origin: ManifestOrigin, out: ParsedManifests, chartPath: (chart: string) => string | undefined = () => undefined, memo?: DecodeMemo): void {
   let data: unknown;
+  const known = memo?.known?.[index];
   try {
-    data = loadKubeDocument(source.text);
-    if (mayAlias(source.text)) checkAliases(source.text);
+    if (known) data = known.data;
+    else {
+      data = loadKubeDocument(source.text);
+      if (mayAlias(source.text)) checkAliases(source.text);
+    }
+    if (memo) memo.seen[index] = { data };
   } catch (err) {
+    if (memo) memo.seen[index] = null;
     const { message, line, column, duplicate, hint } = yamlError(err);
     const at = source.line + line;
     out.findings.push({
@@ -192,7 +210,7 @@ class LazyDoc {
     if (!this.parsed) {
       const lines = new LineCounter();
       const doc = parseDocument(this.source.text, { lineCounter: lines, version: '1.1', merge: true, uniqueKeys: false, strict: false, prettyErrors: false });
-      this.parsed = { file: this.file, index: this.index, doc, lines, data: undefined };
+      this.parsed = yamlDoc(this.file, this.index, this.source.text, doc, lines, undefined);
     }
     const loc = locate(this.parsed, path, which);
     return { line: (loc.line ?? 1) + this.source.line - 1, column: loc.column ?? 1 };

@@ -15,7 +15,7 @@ export function validateAppSetFile(file: string, text: string): { appSets: YamlD
   if (parsed.findings.length > 0) {
     return { appSets: [], findings: parsed.findings.map((f) => ({ ...f, hint: f.hint ? `${f.hint} ${PRUNE_HINT}` : PRUNE_HINT })) };
   }
-  const docs = parsed.docs.filter((d) => d.doc.contents !== null);
+  const docs = parsed.docs.filter((d) => d.contentsStart !== undefined);
   if (docs.length === 0) {
     return {
       appSets: [],
@@ -64,6 +64,6 @@ export function validateAppSetFile(file: string, text: string): { appSets: YamlD
 }
 
 function lineOf(doc: YamlDoc): { line: number; column: number } {
-  const pos = doc.lines.linePos(doc.doc.contents?.range?.[0] ?? doc.doc.range[0]);
+  const pos = doc.lines.linePos(doc.contentsStart ?? doc.start);
   return { line: pos.line, column: pos.col };
 }

@@ -13,11 +13,13 @@ export interface ValueLayer {
   locate(path: JsonPath, which?: 'key' | 'value'): SourceLocation;
   /** The parsed file of a chart or file layer, for checks that need its text (YAML 1.1 forms). */
   doc?: YamlDoc;
+  /** The repository path of a chart or file layer. */
+  file?: string;
 }
 
 export function fileLayer(kind: 'chart' | 'file', doc: YamlDoc | undefined, file: string): ValueLayer {
   const data = doc && isMap(doc.data) ? doc.data : {};
-  return { kind, data, doc, locate: (path, which) => (doc ? locate(doc, path, which) : { file }) };
+  return { kind, data, doc, file, locate: (path, which) => (doc ? locate(doc, path, which) : { file }) };
 }
 
 export function isMap(value: unknown): value is Record<string, unknown> {

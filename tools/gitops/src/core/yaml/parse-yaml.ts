@@ -1,6 +1,8 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type ScalarTag } from 'yaml';
 import type { Finding, SourceLocation } from '../findings.js';
 import type { JsonPath } from '../json-pointer.js';
+import { recallParse } from './parse-store.js';
+import { yaml11Scalars, type PlainScalar } from './yaml11-scalars.js';
 
 /** Aliases a document may expand; bounds a billion-laughs document to a small cost. */
 const MAX_ALIAS_COUNT = 100;
@@ -15,10 +17,18 @@ export interface YamlDoc {
   file: string;
   /** Index of the document in a multi-document file. */
   index: number;
-  doc: Document.Parsed;
-  lines: LineCounter;
+  /** The syntax tree, for positions and comments (parsed when first asked for, for a text an earlier run parsed). */
+  readonly doc: Document.Parsed;
+  readonly lines: LineCounter;
   /** The document as plain data. */
-  data: unknown;
+  readonly data: unknown;
+  /** The whole text of the file. */
+  readonly text: string;
+  /** Offsets into `text` of the document and of its contents (undefined: an empty document). */
+  readonly start: number;
+  readonly contentsStart: number | undefined;
+  /** Its plain scalars that helm's YAML 1.1 reads differently from how they look (see yaml11-scalars.ts). */
+  readonly yaml11Scalars: readonly PlainScalar[];
 }
 
 export type { JsonPath } from '../json-pointer.js';
@@ -34,7 +44,7 @@ export function parseYamlDocs(file: string, text: string, version: '1.1' | '1.2'
   if (!hit) {
     // Bounded: a long-lived process (tests, a watch) must not keep every text it ever saw.
     if (parsedTexts.size >= MAX_PARSED_TEXTS) parsedTexts.clear();
-    hit = parseUncached(file, text, version);
+    hit = parseOrRecall(file, text, version);
     parsedTexts.set(key, hit);
   }
   // Fresh arrays: a caller may add to them; the documents themselves are shared, read only.
@@ -58,12 +68,81 @@ const GO_OCTAL: ScalarTag = {
   resolve: (text) => (text.startsWith('-') ? -1 : 1) * parseInt(text.replace(/^[-+]?0o/, '').replace(/_/g, ''), 8),
 };
 
-function parseUncached(file: string, text: string, version: '1.1' | '1.2'): { docs: YamlDoc[]; findings: Finding[] } {
-  const lines = new LineCounter();
-  const findings: Finding[] = [];
-  if (text.includes('\0')) {
-    return { docs: [], findings: [{ code: 'YAML_SYNTAX', severity: 'error', message: 'file is binary, not YAML', location: { file } }] };
+/**
+ * A document as parsed, with its syntax tree at hand or (for a text an earlier run stored)
+ * parsed again only when a position or comment in it is asked for.
+ */
+export function yamlDoc(file: string, index: number, text: string, doc: Document.Parsed, lines: LineCounter, data: unknown): YamlDoc {
+  return new ParsedDoc(file, index, data, text, doc.range[0], doc.contents?.range?.[0], () => ({ doc, lines }));
+}
+
+/** A parse from this run, or one an earlier run stored (see parse-store.ts). */
+function parseOrRecall(file: string, text: string, version: '1.1' | '1.2'): { docs: YamlDoc[]; findings: Finding[] } {
+  const { stored, store } = recallParse(file, text, version);
+  if (stored) {
+    const trees = new Trees(text, version);
+    return { findings: stored.findings, docs: stored.docs.map((d) => new ParsedDoc(file, d.index, d.data, text, d.start, d.contentsStart, trees.of(d.index), d.yaml11Scalars)) };
   }
+  const fresh = parseUncached(file, text, version);
+  store({ findings: fresh.findings, docs: fresh.docs.map((d) => ({ index: d.index, data: d.data, start: d.start, contentsStart: d.contentsStart, yaml11Scalars: d.yaml11Scalars })) });
+  return fresh;
+}
+
+/** The syntax trees of a text an earlier run parsed, parsed again when first asked for. */
+class Trees {
+  constructor(
+    private readonly text: string,
+    private readonly version: '1.1' | '1.2',
+  ) {}
+  private parsed?: { docs: Document.Parsed[]; lines: LineCounter };
+
+  /** The tree of the document at `index`, parsed when first called. */
+  of(index: number): () => { doc: Document.Parsed; lines: LineCounter } {
+    return () => {
+      const { docs, lines } = this.get();
+      return { doc: docs[index]!, lines };
+    };
+  }
+
+  private get(): { docs: Document.Parsed[]; lines: LineCounter } {
+    if (!this.parsed) {
+      const lines = new LineCounter();
+      const docs = parseText(this.text, this.version, lines);
+      // The text parsed without an error when it was stored: it parses the same now.
+      if (!Array.isArray(docs)) throw docs;
+      this.parsed = { docs, lines };
+    }
+    return this.parsed;
+  }
+}
+
+class ParsedDoc implements YamlDoc {
+  constructor(
+    readonly file: string,
+    readonly index: number,
+    readonly data: unknown,
+    readonly text: string,
+    readonly start: number,
+    readonly contentsStart: number | undefined,
+    private readonly tree: () => { doc: Document.Parsed; lines: LineCounter },
+    private scalars?: readonly PlainScalar[],
+  ) {}
+
+  get doc(): Document.Parsed {
+    return this.tree().doc;
+  }
+
+  get lines(): LineCounter {
+    return this.tree().lines;
+  }
+
+  get yaml11Scalars(): readonly PlainScalar[] {
+    this.scalars ??= yaml11Scalars(this.doc, this.lines);
+    return this.scalars;
+  }
+}
+
+function parseText(text: string, version: '1.1' | '1.2', lines: LineCounter): Document.Parsed[] | Error {
   let parsed: Document.Parsed[];
   try {
     parsed = parseAllDocuments(text, {
@@ -77,11 +156,23 @@ function parseUncached(file: string, text: string, version: '1.1' | '1.2'): { do
       customTags: (tags) => [...tags.filter((t) => typeof t === 'string' || (t.tag !== 'tag:yaml.org,2002:timestamp' && t.format !== 'TIME')), ...(version === '1.1' ? [GO_OCTAL] : [])],
     }) as Document.Parsed[];
   } catch (err) {
-    // The parser recurses per nesting level: thousands of levels overflow its stack.
-    return { docs: [], findings: [{ code: 'YAML_SYNTAX', severity: 'error', message: `cannot be parsed: ${(err as Error).message}`, hint: `Nest at most ${MAX_YAML_DEPTH} levels.`, location: { file } }] };
+    return err as Error;
   }
   // A stream of documents is an array-like with an `empty` property when there are none.
-  if (!Array.isArray(parsed)) parsed = [];
+  return Array.isArray(parsed) ? parsed : [];
+}
+
+function parseUncached(file: string, text: string, version: '1.1' | '1.2'): { docs: YamlDoc[]; findings: Finding[] } {
+  const lines = new LineCounter();
+  const findings: Finding[] = [];
+  if (text.includes('\0')) {
+    return { docs: [], findings: [{ code: 'YAML_SYNTAX', severity: 'error', message: 'file is binary, not YAML', location: { file } }] };
+  }
+  const parsed = parseText(text, version, lines);
+  if (!Array.isArray(parsed)) {
+    // The parser recurses per nesting level: thousands of levels overflow its stack.
+    return { docs: [], findings: [{ code: 'YAML_SYNTAX', severity: 'error', message: `cannot be parsed: ${parsed.message}`, hint: `Nest at most ${MAX_YAML_DEPTH} levels.`, location: { file } }] };
+  }
   const docs: YamlDoc[] = [];
   // An empty file parses to an empty stream: no documents, no errors.
   parsed.forEach((doc, index) => {
@@ -100,7 +191,7 @@ function parseUncached(file: string, text: string, version: '1.1' | '1.2'): { do
       return;
     }
     try {
-      docs.push({ file, index, doc, lines, data: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) });
+      docs.push(yamlDoc(file, index, text, doc, lines, doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })));
     } catch (err) {
       findings.push({
         code: 'YAML_SYNTAX',
@@ -135,12 +226,12 @@ function tooDeep(root: unknown): Node | undefined {
  * second one is silently dropped by helm (values) or ignored by the tool, so it is an error.
  */
 function extraDocuments(file: string, docs: readonly YamlDoc[]): Finding[] {
-  return docs.slice(1).filter((d) => d.doc.contents !== null).map((d) => ({
+  return docs.slice(1).filter((d) => d.contentsStart !== undefined).map((d) => ({
     code: 'YAML_MULTIPLE_DOCUMENTS' as const,
     severity: 'error' as const,
     message: `a second YAML document (${ordinal(d.index + 1)}) in a file that holds one; it would be ignored`,
     hint: 'Remove the "---" and what follows, or merge it into the first document.',
-    location: { file, ...linePos(d.lines, d.doc.range[0]) },
+    location: { file, ...linePos(d.lines, d.start) },
   }));
 }
 
@@ -180,7 +271,7 @@ export function parseValuesFile(file: string, text: string): { doc?: YamlDoc; fi
 }
 
 function notAMapping(file: string, doc: YamlDoc | undefined, message: string): Finding {
-  const at = doc?.doc.contents?.range?.[0];
+  const at = doc?.contentsStart;
   return {
     code: 'YAML_NOT_A_MAPPING',
     severity: 'error',

@@ -1,0 +1,45 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
+import { toolBuildId } from './build-id.js';
+
+/**
+ * What the tool computed, kept in the user cache between runs: one file per key and build of
+ * the tool, in V8's serialization (every value as it was: Uint8Array, Set, -0), written to a
+ * temp file and renamed into place. A missing or damaged entry reads as none; a read-only
+ * cache only costs the next run the work. Synchronous: entries are small and read in loops.
+ */
+export class ValueStore<T> {
+  private readonly dir: string;
+  private made = false;
+
+  constructor(cacheDir: string, name: string) {
+    this.dir = join(cacheDir, name);
+  }
+
+  get(key: string): T | undefined {
+    try {
+      return deserialize(readFileSync(this.file(key))) as T;
+    } catch {
+      return undefined;
+    }
+  }
+
+  set(key: string, value: T): void {
+    const file = this.file(key);
+    try {
+      if (!this.made) mkdirSync(this.dir, { recursive: true });
+      this.made = true;
+      const tmp = `${file}.tmp-${process.pid}`;
+      writeFileSync(tmp, serialize(value));
+      renameSync(tmp, file);
+    } catch {
+      // Read-only or full: the next run computes it again.
+    }
+  }
+
+  private file(key: string): string {
+    return join(this.dir, `${createHash('sha256').update(`${toolBuildId()}\0${key}`).digest('base64url')}.bin`);
+  }
+}
