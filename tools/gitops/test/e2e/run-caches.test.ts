@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it, onTestFinished } from 'vitest';
-import { exampleFleetRepo, schemaDir } from '../fixtures/example-fleet.js';
+import { exampleFleetRepo, promoteWorkTree, schemaDir } from '../fixtures/example-fleet.js';
 import { fleetFiles } from '../fixtures/fleet.js';
 import { createRepo } from '../helpers/git-repo.js';
 import { runCli, tempCache } from '../helpers/run-cli.js';
@@ -98,4 +98,25 @@ it('a warm check reads parsed values and rendered objects back, and places every
   const moved = check();
   expect(moved.stdout).toContain('services/shop/values-prod.yaml:3:15 error VALUES_WRONG_TYPE');
   expect(moved.stdout).not.toContain('VALUES_YAML11');
+});
+
+it("an environment's remembered policy findings follow every Application of it, not only the one reported on", { timeout: 600_000 }, () => {
+  const repo = exampleFleetRepo();
+  const cache = tempCache();
+  const env = { GITOPS_SCHEMA_DIR: schemaDir, GITOPS_TODAY: '2026-11-24' };
+  const policy = () => runCli(['policy', '--env', 'prod', '--service', 'api-gateway'], { cwd: repo.dir, env, cacheDir: cache });
+
+  const cold = policy();
+  expect(cold.exitCode, cold.stdout + cold.stderr).toBe(0);
+  expect(readdirSync(join(cache, 'policy')).length).toBeGreaterThan(0);
+  const warm = policy();
+  expect(without(warm.stdout + warm.stderr)).toBe(without(cold.stdout + cold.stderr));
+
+  // Another Application of prod moves its port: the gateway's route is judged again.
+  const before = readFileSync(join(repo.dir, 'services/orders/values-prod.yaml'), 'utf8');
+  repo.write({ 'services/orders/values-prod.yaml': `${before}\nservice:\n  port: 8081\n` });
+  promoteWorkTree(repo, 'orders', 'prod');
+  const moved = policy();
+  expect(moved.exitCode).toBe(1);
+  expect(moved.stdout).toMatch(/ error POLICY_ROUTE_HOST_UNKNOWN api-gateway-prod: VirtualService api-gateway-edge: routes to orders\.commerce\.svc\.cluster\.local:80, but Service orders of orders-prod has no port 80/);
 });
