@@ -31,6 +31,7 @@ export function fleetManifests(apps: readonly RenderedApp[], cache?: ManifestCac
       const chartDir = posix.dirname(plan.chart.path);
       const parsed = parseManifests(`${plan.env.name}/${plan.service}.yaml`, text, { kind: 'rendered', env: plan.env.name, service: plan.service, application: plan.app.name }, (chart) => `${chartDir}/${chart}`, recalled?.memo);
       recalled?.save();
+      for (const m of parsed.manifests) m.identity = `${stream}#${m.doc}${m.pointer}`;
       return { app, ...parsed, digest: `${stream}:${plan.chart.path}` };
     });
 }

@@ -1,7 +1,5 @@
-import type { Stats } from 'node:fs';
-import { lstat, open, readlink } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import pLimit from 'p-limit';
 import { checkRepoPath, decodeText, MAX_SYMLINK_HOPS, notRegular, resolveSymlinkTarget, symlinkLoop, tooLarge } from '../core/repo/file-guard.js';
 import { FILE_LIMITS } from '../core/repo/file-limits.js';
 import { readOrThrow, type FileRead, type Snapshot } from '../core/repo/snapshot.js';
@@ -10,63 +8,65 @@ import type { Git, TreeEntry } from './git.js';
 /** The largest file any role may have; kept for callers that check a size themselves. */
 export const MAX_FILE_BYTES = Math.max(...Object.values(FILE_LIMITS));
 
-/** Files read at once: enough to hide latency, few enough to stay far from the fd limit. */
-const READ_CONCURRENCY = 32;
-
 const MISSING: FileRead = { kind: 'missing' };
 
 /**
  * The working tree, read through the guard: each path is walked from the repository root one
  * segment at a time; a symlink on the way is followed only when Argo CD would follow it
  * (relative, never above the root), sizes are checked before reading, and the bytes must be
- * UTF-8 text.
+ * UTF-8 text. Reads are synchronous: repository files are small and in the page cache, where
+ * a thread-pool round trip per system call costs more than the call.
  */
 export function workTreeSnapshot(root: string, git: Git): Snapshot {
   let files: Promise<string[]> | undefined;
-  const limit = pLimit(READ_CONCURRENCY);
   // One read per path and run: lint, values and render all ask for the same files.
-  const reads = new Map<string, Promise<FileRead>>();
+  const reads = new Map<string, FileRead>();
   // And one lstat per path: every file of a directory walks the same directories.
-  const stats = new Map<string, Promise<Stats | undefined>>();
+  const stats = new Map<string, Stats | undefined>();
   const stat: LstatOnce = (here) => {
-    let hit = stats.get(here);
-    if (!hit) {
-      hit = lstat(join(root, here)).catch((err: NodeJS.ErrnoException) => {
-        if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
-        throw err;
-      });
-      stats.set(here, hit);
+    if (!stats.has(here)) {
+      try {
+        stats.set(here, lstatSync(join(root, here)));
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
+        stats.set(here, undefined);
+      }
     }
-    return hit;
+    return stats.get(here);
   };
   const read = (p: string) => {
     let hit = reads.get(p);
     if (!hit) {
-      hit = limit(() => readWorkTreeFile(root, p, stat));
+      hit = readWorkTreeFile(root, p, stat);
       reads.set(p, hit);
     }
     return hit;
   };
-  const readFilesChecked = async (paths: readonly string[]) => new Map(await Promise.all(paths.map(async (p) => [p, await read(p)] as const)));
+  const readFilesChecked = async (paths: readonly string[]) => new Map(paths.map((p) => [p, read(p)] as const));
   return {
     label: 'working tree',
-    listFiles: () => (files ??= git.listWorkTreeFiles().then((list) => existing(list, stat)).then((list) => list.sort())),
+    listFiles: () => (files ??= git.listWorkTreeFiles().then((list) => existing(list, stat).sort())),
     readFilesChecked,
     readFiles: (paths) => readOrThrow({ readFilesChecked }, paths),
   };
 }
 
 /** git lists a tracked file deleted in the work tree: the work tree no longer has it (a symlink, even dangling, it has). */
-async function existing(list: string[], stat: LstatOnce): Promise<string[]> {
-  const limit = pLimit(READ_CONCURRENCY);
-  const present = await Promise.all(list.map((p) => limit(() => stat(p).then((s) => s !== undefined, () => false))));
-  return list.filter((_, i) => present[i]);
+function existing(list: string[], stat: LstatOnce): string[] {
+  return list.filter((p) => {
+    try {
+      return stat(p) !== undefined;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** lstat of a repository-relative path, undefined where nothing is; once per path and run. */
-type LstatOnce = (path: string) => Promise<Stats | undefined>;
+type LstatOnce = (path: string) => Stats | undefined;
 
-async function readWorkTreeFile(root: string, file: string, lstatOnce: LstatOnce): Promise<FileRead> {
+function readWorkTreeFile(root: string, file: string, lstatOnce: LstatOnce): FileRead {
   const bad = checkRepoPath(file);
   if (bad) return { kind: 'refused', refusal: bad };
   let pending = file.split('/');
@@ -77,11 +77,11 @@ async function readWorkTreeFile(root: string, file: string, lstatOnce: LstatOnce
     const segment = pending.shift();
     if (segment === undefined) break;
     const here = [...walked, segment].join('/');
-    const stat = await lstatOnce(here);
+    const stat = lstatOnce(here);
     if (!stat) return MISSING;
     if (stat.isSymbolicLink()) {
       if (++hops > MAX_SYMLINK_HOPS) return { kind: 'refused', refusal: symlinkLoop(file) };
-      const target = resolveSymlinkTarget(file, here, await readlink(join(root, here)));
+      const target = resolveSymlinkTarget(file, here, readlinkSync(join(root, here)));
       if ('refusal' in target) return { kind: 'refused', refusal: target.refusal };
       // The target may itself pass through symlinks: walk it again from the root.
       pending = [...target.path.split('/'), ...pending];
@@ -95,21 +95,25 @@ async function readWorkTreeFile(root: string, file: string, lstatOnce: LstatOnce
   if (!last || last.isDirectory()) return MISSING;
   // Before open(): opening a FIFO for reading waits for a writer, forever.
   if (!last.isFile()) return { kind: 'refused', refusal: notRegular(file, 'a device, socket or pipe') };
-  const handle = await open(join(root, ...walked), 'r').catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
-    throw err;
-  });
-  if (!handle) return MISSING;
+  let fd: number;
   try {
-    const stat = await handle.stat();
+    // Non-blocking: a file swapped for a FIFO since the lstat does not wait for a writer.
+    fd = openSync(join(root, ...walked), constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return MISSING;
+    throw err;
+  }
+  try {
+    const stat = fstatSync(fd);
     if (stat.isDirectory()) return MISSING;
     if (!stat.isFile()) return { kind: 'refused', refusal: notRegular(file, 'a device, socket or pipe') };
     const large = tooLarge(file, stat.size);
     if (large) return { kind: 'refused', refusal: large };
-    const decoded = decodeText(file, await handle.readFile());
+    const decoded = decodeText(file, readFileSync(fd));
     return 'refusal' in decoded ? { kind: 'refused', refusal: decoded.refusal } : { kind: 'text', text: decoded.text };
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 

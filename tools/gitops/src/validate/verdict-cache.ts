@@ -67,7 +67,8 @@ export class CachedEngine implements ValidationEngine {
       }
       this.stamps.set(schema.source, stamp);
     }
-    return createHash('sha256').update(`${schema.source}\0${stamp}\0${JSON.stringify(manifest.object)}`).digest('base64url');
+    // An object read from a render is known by its text's digest: no need to serialize it again.
+    return createHash('sha256').update(`${schema.source}\0${stamp}\0${manifest.identity ?? JSON.stringify(manifest.object)}`).digest('base64url');
   }
 
   private load(): Map<string, EngineVerdict> {

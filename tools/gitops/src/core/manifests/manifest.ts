@@ -36,6 +36,8 @@ export interface Manifest {
    * written; with 'key', where its key is (an unknown field is fixed at its name).
    */
   position(pointer: string, which?: 'key' | 'value'): { line: number; column: number };
+  /** The same for the same object read from the same text (a render's digest, document, pointer): what caches key it by. */
+  identity?: string;
 }
 
 /** A document that is not a Kubernetes object (no kind, not a mapping, not YAML): it cannot be validated. */
