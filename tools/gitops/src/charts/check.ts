@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { uniqueFindings, type Finding } from '../core/findings.js';
 import { parseManifests } from '../core/manifests/manifest.js';
 import type { IgnorePath } from '../diff/ignore.js';
@@ -66,7 +65,7 @@ export async function chartCheck(ws: Workspace, options: ChartCheckOptions): Pro
   const dir = ws.model.config.charts?.dir ?? 'platform-charts';
   const baseCommit = options.base.commit;
   let helm: Promise<HelmRunner> | undefined;
-  const helmRunner = () => (helm ??= HelmRunner.locate({ helmHome: join(ws.cacheDir, 'helm-home'), env: options.env }));
+  const helmRunner = () => (helm ??= HelmRunner.locate({ cacheDir: ws.cacheDir, env: options.env }));
   const store = new ChartStore(git, helmRunner, snapshot, ws.cacheDir);
   const [head, base, changedFiles] = await Promise.all([
     loadCharts(dir, ws.model.files, (paths) => snapshot.readFiles(paths)),

@@ -120,7 +120,7 @@ export class FleetRun {
   }
 
   private helmRunner(): Promise<HelmRunner> {
-    this.helm ??= HelmRunner.locate({ helmHome: join(this.ws.cacheDir, 'helm-home'), env: this.options.env });
+    this.helm ??= HelmRunner.locate({ cacheDir: this.ws.cacheDir, env: this.options.env });
     return this.helm;
   }
 }

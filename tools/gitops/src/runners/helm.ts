@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { ExternalToolError, UsageError } from '../core/errors.js';
 import { toolRoot } from '../paths.js';
+import { ValueStore } from '../value-store.js';
 import { exec, lastLines } from './exec.js';
 import { HelmServerPool } from './helm-server.js';
 
@@ -74,9 +75,15 @@ export class HelmRunner {
     this.server?.stop();
   }
 
-  /** Finds helm (GITOPS_HELM_BIN, then the installed pin, then PATH) and checks its version once. */
-  static async locate(options: { helmHome: string; env?: NodeJS.ProcessEnv }): Promise<HelmRunner> {
+  /**
+   * Finds helm (GITOPS_HELM_BIN, then the installed pin, then PATH) and checks its version:
+   * once per binary file, remembered in `cacheDir` by its path, size, inode and times (a
+   * rebuilt, replaced or chmod-ed binary is asked again). helm's home is `cacheDir/helm-home`.
+   */
+  static async locate(options: { cacheDir: string; env?: NodeJS.ProcessEnv }): Promise<HelmRunner> {
     const env = options.env ?? process.env;
+    const helmHome = join(options.cacheDir, 'helm-home');
+    const versions = new ValueStore<string>(options.cacheDir, 'tool-versions');
     const pin = readHelmPin();
     const bundled = join(toolRoot, '.helm', pin.version, 'helm');
     const fix = `Run \`npm ci\` (installs helm ${pin.version}), or \`go install ${pin.goInstall}\` and put it on PATH, or set GITOPS_HELM_BIN to a helm ${pin.version} binary.`;
@@ -90,9 +97,9 @@ export class HelmRunner {
 
     let mismatch: string | undefined;
     for (const { bin, origin } of candidates) {
-      const version = await helmVersion(bin, env);
+      const version = await helmVersion(bin, env, versions);
       if (version === undefined) continue;
-      if (version === pin.version) return new HelmRunner(bin, version, options.helmHome, chooseRenderer(env, pin.version));
+      if (version === pin.version) return new HelmRunner(bin, version, helmHome, chooseRenderer(env, pin.version));
       mismatch ??= `helm from ${origin} (${bin}) is ${version}, the pinned version is ${pin.version}`;
     }
     if (mismatch) throw new ExternalToolError('HELM_VERSION_MISMATCH', mismatch, { hint: fix });
@@ -241,12 +248,28 @@ function chooseRenderer(env: NodeJS.ProcessEnv, version: string): HelmServerPool
 /** One pool per renderer, shared by every render of a run (each request carries its own helm home). */
 const pools = new Map<string, HelmServerPool>();
 
-async function helmVersion(bin: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+async function helmVersion(bin: string, env: NodeJS.ProcessEnv, versions: ValueStore<string>): Promise<string | undefined> {
+  // Only a binary named by its path is remembered: `helm` is whatever PATH finds today.
+  const stamp = isAbsolute(bin) ? binaryStamp(bin) : undefined;
+  const known = stamp && versions.get(stamp);
+  if (typeof known === 'string') return known;
   try {
     const r = await exec(bin, ['version', '--template', '{{.Version}}'], { cwd: process.cwd(), env: { PATH: env.PATH, HOME: env.HOME }, timeoutMs: 20_000 });
-    return r.exitCode === 0 ? r.stdout.trim() : undefined;
+    const version = r.exitCode === 0 ? r.stdout.trim() : undefined;
+    if (stamp && version) versions.set(stamp, version);
+    return version;
   } catch {
     // Not installed or not executable: try the next candidate.
+    return undefined;
+  }
+}
+
+/** What identifies a binary file as it is now; undefined when it cannot be read. */
+function binaryStamp(bin: string): string | undefined {
+  try {
+    const s = statSync(bin);
+    return `helm\0${bin}\0${s.ino}\0${s.size}\0${s.mtimeMs}\0${s.ctimeMs}`;
+  } catch {
     return undefined;
   }
 }

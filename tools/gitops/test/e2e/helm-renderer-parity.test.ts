@@ -150,8 +150,8 @@ describe('helm renderer parity with the helm binary', () => {
   });
 
   it('classifies every failure as the binary does (HelmRunner.template in both modes)', async () => {
-    const binary = await HelmRunner.locate({ helmHome: join(work, 'home-binary'), env: { ...process.env, GITOPS_HELM_BIN: '', GITOPS_HELM_RENDERER: 'binary' } });
-    const server = await HelmRunner.locate({ helmHome: join(work, 'home-server'), env: { ...process.env, GITOPS_HELM_BIN: '', GITOPS_HELM_RENDERER: 'server' } });
+    const binary = await HelmRunner.locate({ cacheDir: join(work, 'binary'), env: { ...process.env, GITOPS_HELM_BIN: '', GITOPS_HELM_RENDERER: 'binary' } });
+    const server = await HelmRunner.locate({ cacheDir: join(work, 'server'), env: { ...process.env, GITOPS_HELM_BIN: '', GITOPS_HELM_RENDERER: 'server' } });
     onTestFinished(() => server.close());
     expect([binary.renderer, server.renderer]).toEqual(['binary', 'server']);
     const seen: Pick<HelmTemplateResult, 'ok' | 'missingDependency'>[] = [];

@@ -289,5 +289,17 @@ describe('gitops render on bad input', () => {
     expect(crash.stderr).toContain('This is not a problem in the chart');
     // Nothing half-written: --out is not created when helm cannot run.
     expect(existsSync(join(repo.dir, 'out'))).toBe(false);
+
+    // The version is remembered per binary file: one replaced or made unrunnable is asked again.
+    const cacheDir = tempCache();
+    const pinned = `if [ "$1" = version ]; then echo ${pin.version}; exit 0; fi\necho 'panic: runtime error' >&2\nexit 2`;
+    const swapped = fake('helm-swapped', pinned);
+    expect(runCli(['render'], { cwd: repo.dir, env: { GITOPS_HELM_BIN: swapped }, cacheDir }).stderr).toContain('HELM_FAILED');
+    fake('helm-swapped', 'echo v3.14.0');
+    expect(runCli(['render'], { cwd: repo.dir, env: { GITOPS_HELM_BIN: swapped }, cacheDir }).stderr).toContain('HELM_VERSION_MISMATCH');
+    fake('helm-swapped', pinned);
+    expect(runCli(['render'], { cwd: repo.dir, env: { GITOPS_HELM_BIN: swapped }, cacheDir }).stderr).toContain('HELM_FAILED');
+    chmodSync(swapped, 0o644);
+    expect(runCli(['render'], { cwd: repo.dir, env: { GITOPS_HELM_BIN: swapped }, cacheDir }).stderr).toContain('HELM_NOT_FOUND');
   });
 });

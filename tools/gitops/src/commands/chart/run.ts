@@ -34,7 +34,7 @@ export const runChart: CommandHandler<ChartOptions> = async (ctx, options) => {
     return { findings: [], stdout: formatUsage(usage, order), data: { charts: usage.charts }, summary: `${usage.charts.length} charts; ${behind} pins behind the newest release; pinned nowhere: ${unused.join(', ') || 'none'}` };
   }
   const target = registryTarget(options, ws.model.config.charts?.registry, ctx.env);
-  const helm = await HelmRunner.locate({ helmHome: join(ws.cacheDir, 'helm-home'), env: ctx.env });
+  const helm = await HelmRunner.locate({ cacheDir: ws.cacheDir, env: ctx.env });
 
   const { releases, findings } =
     options.action === 'release' ? await releaseCharts(ws, helm, target, { only: options.chart, dryRun: options.dryRun }) : await verifyPins(ws, helm, target, options.chart);

@@ -25,14 +25,15 @@ export const runCheck: CommandHandler<CheckOptions> = async (ctx, options) => {
   // Values that break only the chart's schema are still rendered: validate and policy findings come in the same round.
   const run = new FleetRun(ws, { concurrency: options.concurrency, env: ctx.env, renderPastValuesSchema: true, onProgress: (done, total) => ctx.progress(`rendering ${done}/${total}`) });
 
-  const { fleet, validation, policy, findings: checked } = await runCheckStages(run, { scope, engine: options.engine, schemas, env: ctx.env, today, onProgress: (m) => ctx.progress(m) });
+  const [{ fleet, validation, policy, findings: checked }, owners, unpromoted] = await Promise.all([
+    runCheckStages(run, { scope, engine: options.engine, schemas, env: ctx.env, today, onProgress: (m) => ctx.progress(m) }),
+    readCodeowners(ws.snapshot),
+    // Pins this change moved by hand past the promotion order (against where it branched from the default branch).
+    defaultBase(ws).then((base) => (base ? unpromotedPins(ws, base.commit, scope) : [])),
+  ]);
   const apps = run.manifests(fleet.apps);
-  const owners = await readCodeowners(ws.snapshot);
   const governance = owners.codeowners ? checkOwners(ws.model, owners.codeowners, { services: options.service }) : owners.findings;
   const idle = await valuesWithoutEffect(apps, run.values);
-  // Pins this change moved by hand past the promotion order (against where it branched from the default branch).
-  const base = await defaultBase(ws);
-  const unpromoted = base ? await unpromotedPins(ws, base.commit, scope) : [];
 
   // Every Application of the environments in scope (rendered once; the policy stage asked for them): one that did not render leaves other Applications' cross-Application verdicts open.
   const envs = new Set(fleet.apps.map((a) => a.plan.env.name));
