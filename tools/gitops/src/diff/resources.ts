@@ -1,5 +1,6 @@
 import { createTwoFilesPatch } from 'diff';
-import { parseAllDocuments, stringify } from 'yaml';
+import { parseDocument, stringify } from 'yaml';
+import { loadKubeDocument, splitDocuments } from '../core/manifests/kube-yaml.js';
 import { maskSecrets, type SecretChange } from './secrets.js';
 import { removeIgnored, type IgnorePath } from './ignore.js';
 
@@ -52,8 +53,8 @@ export function diffResources(base: string | undefined, head: string | undefined
 function index(text: string | undefined, options: { namespace: string; ignore: readonly IgnorePath[] }): Map<string, Keyed> {
   const out = new Map<string, Keyed>();
   if (!text) return out;
-  for (const doc of parseAllDocuments(text)) {
-    const object = doc.toJS() as unknown;
+  for (const doc of splitDocuments(text)) {
+    const object = readDocument(doc.text);
     if (!object || typeof object !== 'object' || Array.isArray(object)) continue;
     const o = object as { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } };
     if (!o.kind || !o.apiVersion) continue;
@@ -64,6 +65,19 @@ function index(text: string | undefined, options: { namespace: string; ignore: r
     out.set(`${group}/${o.kind}/${namespace}/${name}`, { apiVersion: o.apiVersion, kind: o.kind, namespace, name, object: cleaned });
   }
   return out;
+}
+
+/**
+ * A rendered document as the cluster reads it (kube-yaml.ts: `yes` a boolean, `010` octal);
+ * one it cannot read (a render finding of its own), as the yaml library makes it out, so the
+ * diff still shows it.
+ */
+function readDocument(text: string): unknown {
+  try {
+    return loadKubeDocument(text);
+  } catch {
+    return parseDocument(text).toJS() as unknown;
+  }
 }
 
 /** YAML with every map's keys sorted, so a reordering in a template is no change. */

@@ -52,6 +52,7 @@ export class ChartStore {
   private readonly packages = new Map<string, Promise<ChartPackage | { error: string }>>();
   private readonly commitFiles = new Map<string, Promise<Set<string>>>();
   private readonly blobs = new Map<string, Promise<string | undefined>>();
+  private head?: Promise<string | undefined>;
 
   constructor(
     private readonly git: Git,
@@ -65,7 +66,9 @@ export class ChartStore {
   async resolveChart(chart: { path: string; revision: string; tree: TreeRef }): Promise<ResolvedRevision | RevisionError> {
     if (chart.tree.kind === 'release') return this.resolveRelease(chart.path, chart.tree.version);
     if (chart.tree.kind === 'revision') return this.resolve(chart.revision, chart.path);
-    return { commit: this.snapshot.commit ?? (await this.git.resolveCommit('HEAD')) ?? '', via: 'snapshot' };
+    // The working tree's HEAD, once per run: every Application of a chart in the tree asks.
+    this.head ??= this.git.resolveCommit('HEAD');
+    return { commit: this.snapshot.commit ?? (await this.head) ?? '', via: 'snapshot' };
   }
 
   /**
