@@ -4,23 +4,37 @@ import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { toolBuildId } from './build-id.js';
 
+/** How entries are written: V8's serialization keeps every value as it was (Uint8Array, Set, -0). */
+export interface Codec {
+  encode(value: unknown): Uint8Array | string;
+  decode(bytes: Buffer): unknown;
+}
+
+export const V8_CODEC: Codec = { encode: serialize, decode: deserialize };
+/** For plain JSON data: reads back about twice as fast as V8's. */
+export const JSON_CODEC: Codec = { encode: (value) => JSON.stringify(value), decode: (bytes) => JSON.parse(bytes.toString('utf8')) as unknown };
+
 /**
  * What the tool computed, kept in the user cache between runs: one file per key and build of
- * the tool, in V8's serialization (every value as it was: Uint8Array, Set, -0), written to a
- * temp file and renamed into place. A missing or damaged entry reads as none; a read-only
- * cache only costs the next run the work. Synchronous: entries are small and read in loops.
+ * the tool, written to a temp file and renamed into place. A missing or damaged entry reads as
+ * none; a read-only cache only costs the next run the work. Synchronous: entries are small
+ * and read in loops.
  */
 export class ValueStore<T> {
   private readonly dir: string;
   private made = false;
 
-  constructor(cacheDir: string, name: string) {
+  constructor(
+    cacheDir: string,
+    name: string,
+    private readonly codec: Codec = V8_CODEC,
+  ) {
     this.dir = join(cacheDir, name);
   }
 
   get(key: string): T | undefined {
     try {
-      return deserialize(readFileSync(this.file(key))) as T;
+      return this.codec.decode(readFileSync(this.file(key))) as T;
     } catch {
       return undefined;
     }
@@ -32,7 +46,7 @@ export class ValueStore<T> {
       if (!this.made) mkdirSync(this.dir, { recursive: true });
       this.made = true;
       const tmp = `${file}.tmp-${process.pid}`;
-      writeFileSync(tmp, serialize(value));
+      writeFileSync(tmp, this.codec.encode(value));
       renameSync(tmp, file);
     } catch {
       // Read-only or full: the next run computes it again.

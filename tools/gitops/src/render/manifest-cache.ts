@@ -1,5 +1,5 @@
 import type { DecodeMemo, DecodedDocument } from '../core/manifests/manifest.js';
-import { ValueStore } from '../value-store.js';
+import { JSON_CODEC, ValueStore } from '../value-store.js';
 
 /**
  * The data of rendered streams in the user cache, keyed by a digest of the stream's text: an
@@ -10,7 +10,9 @@ export class ManifestCache {
   private readonly store: ValueStore<DecodedDocument[]>;
 
   constructor(cacheDir: string) {
-    this.store = new ValueStore(cacheDir, 'manifests');
+    // JSON holds all the cluster reads (kube-yaml refuses NaN and infinities, decodes !!binary
+    // to text); a -0.0 reads back as 0, which no schema or rule tells apart.
+    this.store = new ValueStore(cacheDir, 'manifests', JSON_CODEC);
   }
 
   /** What an earlier run read of the stream with this digest, as a memo for parseManifests; `save` keeps what it read now. */
