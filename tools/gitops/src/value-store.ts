@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { toolBuildId } from './build-id.js';
+import { writeAtomicSync } from './write-atomic.js';
 
 /** How entries are written: V8's serialization keeps every value as it was (Uint8Array, Set, -0). */
 export interface Codec {
@@ -16,13 +17,12 @@ export const JSON_CODEC: Codec = { encode: (value) => JSON.stringify(value), dec
 
 /**
  * What the tool computed, kept in the user cache between runs: one file per key and build of
- * the tool, written to a temp file and renamed into place. A missing or damaged entry reads as
+ * the tool, written atomically. A missing or damaged entry reads as
  * none; a read-only cache only costs the next run the work. Synchronous: entries are small
  * and read in loops.
  */
 export class ValueStore<T> {
   private readonly dir: string;
-  private made = false;
 
   constructor(
     cacheDir: string,
@@ -41,13 +41,8 @@ export class ValueStore<T> {
   }
 
   set(key: string, value: T): void {
-    const file = this.file(key);
     try {
-      if (!this.made) mkdirSync(this.dir, { recursive: true });
-      this.made = true;
-      const tmp = `${file}.tmp-${process.pid}`;
-      writeFileSync(tmp, this.codec.encode(value));
-      renameSync(tmp, file);
+      writeAtomicSync(this.file(key), this.codec.encode(value));
     } catch {
       // Read-only or full: the next run computes it again.
     }

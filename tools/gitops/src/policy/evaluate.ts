@@ -127,13 +127,8 @@ export function evaluatePolicy(input: PolicyInput): PolicyResult {
   const fleet = policyFleet(input.apps, input.projects);
   const raw: Finding[] = [];
   const evaluated = new Set<string>();
-  const envs = new Map<string, PolicyApp[]>();
-  for (const app of input.apps) {
-    const list = envs.get(app.env.name);
-    if (list) list.push(app);
-    else envs.set(app.env.name, [app]);
-  }
-  for (const apps of envs.values()) {
+  for (const env of new Set(input.apps.map((a) => a.env.name))) {
+    const apps = fleet.appsIn(env);
     const key = input.memo?.key(apps, input.selected, input.projects, rules);
     const remembered = key === undefined ? undefined : input.memo?.get(key);
     const judged = remembered ?? judgeEnvironment(apps, input.selected, rules, fleet);

@@ -20,6 +20,9 @@ export class ManifestCache {
     const stored = this.store.get(digest);
     const known = Array.isArray(stored) ? stored : undefined;
     const memo: DecodeMemo = { known, seen: [] };
-    return { memo, save: () => known ?? this.store.set(digest, memo.seen) };
+    const save = () => {
+      if (!known) this.store.set(digest, memo.seen);
+    };
+    return { memo, save };
   }
 }

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 import type { Ajv, ValidateFunction } from 'ajv';
 import standalone from 'ajv/dist/standalone/index.js';
+import { writeAtomicSync } from '../write-atomic.js';
 import { FORMAT_CHECKS } from './formats.js';
 import { goRegExp } from './go-regexp.js';
 
@@ -60,10 +61,7 @@ function keepCodeCache(file: string, script: Script): void {
 
 function saveCompiled(file: string, code: () => string | Buffer): void {
   try {
-    mkdirSync(join(file, '..'), { recursive: true });
-    const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, code());
-    renameSync(temp, file);
+    writeAtomicSync(file, code());
   } catch {
     // A read-only cache only costs the next run a compile.
   }
