@@ -96,30 +96,59 @@ func fromYAMLArray(str string) ([]any, error) {
 
 var isTemplatedRegex = regexp.MustCompile(".*{{.*}}.*")
 
+// parsedTemplate is one template string parsed as the controller parses it, with the
+// parameter paths it reads, or the controller's parse error.
+type parsedTemplate struct {
+	tmpl  *template.Template
+	reads [][]string
+	err   error
+}
+
+// parsed holds each distinct template string and option set parsed once: an ApplicationSet's
+// fields are the same strings for every parameter set, and the controller's per-render
+// clone of the sprig function map and parse produce the same template every time. Executing
+// a parsed template does not change it.
+var parsed = map[string]*parsedTemplate{}
+
+func parseGoTemplate(tmpl string, options []string) *parsedTemplate {
+	key := strings.Join(options, "\x00") + "\x01" + tmpl
+	if p, ok := parsed[key]; ok {
+		return p
+	}
+	p := &parsedTemplate{}
+	parsed[key] = p
+	cloned, err := baseTemplate.Clone()
+	if err != nil {
+		p.err = fmt.Errorf("failed to clone base template: %w", err)
+		return p
+	}
+	for _, option := range options {
+		cloned = cloned.Option(option)
+	}
+	p.tmpl, err = cloned.Parse(tmpl)
+	if err != nil {
+		p.err = fmt.Errorf("failed to parse template %s: %w", tmpl, err)
+		return p
+	}
+	if p.tmpl.Tree != nil {
+		collectReads(p.tmpl.Tree.Root, true, &p.reads)
+	}
+	return p
+}
+
 // replace is the controller's Render.Replace, with the parameter paths the template reads
 // (for the tool's findings: where a rendered value came from).
 func replace(tmpl string, params map[string]any, useGoTemplate bool, options []string) (string, [][]string, error) {
 	if useGoTemplate {
-		cloned, err := baseTemplate.Clone()
-		if err != nil {
-			return "", nil, fmt.Errorf("failed to clone base template: %w", err)
-		}
-		for _, option := range options {
-			cloned = cloned.Option(option)
-		}
-		parsed, err := cloned.Parse(tmpl)
-		if err != nil {
-			return "", nil, fmt.Errorf("failed to parse template %s: %w", tmpl, err)
-		}
-		var reads [][]string
-		if parsed.Tree != nil {
-			collectReads(parsed.Tree.Root, true, &reads)
+		p := parseGoTemplate(tmpl, options)
+		if p.err != nil {
+			return "", nil, p.err
 		}
 		var out bytes.Buffer
-		if err = parsed.Execute(&out, params); err != nil {
-			return "", reads, fmt.Errorf("failed to execute go template %s: %w", tmpl, err)
+		if err := p.tmpl.Execute(&out, params); err != nil {
+			return "", p.reads, fmt.Errorf("failed to execute go template %s: %w", tmpl, err)
 		}
-		return out.String(), reads, nil
+		return out.String(), p.reads, nil
 	}
 
 	if !isTemplatedRegex.MatchString(tmpl) {

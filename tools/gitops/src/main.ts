@@ -4,6 +4,7 @@ import { ExternalToolError, InternalError, ToolError, UsageError } from './core/
 import { fails } from './core/findings.js';
 import { renderFormat, type FormatRequest } from './reporters/formats.js';
 import { formatFinding } from './reporters/text.js';
+import { storeWritesSettled } from './value-store.js';
 import { writeAtomic } from './write-atomic.js';
 
 /**
@@ -25,6 +26,8 @@ export async function main(argv: string[], io: ProgramIo = defaultIo()): Promise
   } catch (err) {
     io.stderr(formatError(err, verbose));
     return 2;
+  } finally {
+    await storeWritesSettled();
   }
 }
 

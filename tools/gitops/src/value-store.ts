@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { toolBuildId } from './build-id.js';
-import { writeAtomicSync } from './write-atomic.js';
+import { writeAtomic } from './write-atomic.js';
 
 /** How entries are written: V8's serialization keeps every value as it was (Uint8Array, Set, -0). */
 export interface Codec {
@@ -15,11 +15,23 @@ export const V8_CODEC: Codec = { encode: serialize, decode: deserialize };
 /** For plain JSON data: reads back about twice as fast as V8's. */
 export const JSON_CODEC: Codec = { encode: (value) => JSON.stringify(value), decode: (bytes) => JSON.parse(bytes.toString('utf8')) as unknown };
 
+/** Entries being written, by file: read back from here until they are on disk. */
+const writing = new Map<string, Uint8Array | string>();
+const writes = new Set<Promise<void>>();
+/** The last write of each entry still in flight. */
+const tails = new Map<string, Promise<void>>();
+
+/** Resolves when every entry set so far is on disk (or failed to be written); the CLI waits for it before it exits. */
+export async function storeWritesSettled(): Promise<void> {
+  while (writes.size > 0) await Promise.all(writes);
+}
+
 /**
  * What the tool computed, kept in the user cache between runs: one file per key and build of
- * the tool, written atomically. A missing or damaged entry reads as
- * none; a read-only cache only costs the next run the work. Synchronous: entries are small
- * and read in loops.
+ * the tool, written atomically. A missing or damaged entry reads as none; a read-only cache
+ * only costs the next run the work. Reads are synchronous (entries are small and read in
+ * loops); writes are not, so a cold run's thousands of entries cost the thread that computes
+ * them nothing.
  */
 export class ValueStore<T> {
   private readonly dir: string;
@@ -33,19 +45,32 @@ export class ValueStore<T> {
   }
 
   get(key: string): T | undefined {
+    const file = this.file(key);
     try {
-      return this.codec.decode(readFileSync(this.file(key))) as T;
+      const pending = writing.get(file);
+      return this.codec.decode(pending === undefined ? readFileSync(file) : Buffer.from(pending)) as T;
     } catch {
       return undefined;
     }
   }
 
   set(key: string, value: T): void {
-    try {
-      writeAtomicSync(this.file(key), this.codec.encode(value));
-    } catch {
-      // Read-only or full: the next run computes it again.
-    }
+    const file = this.file(key);
+    const bytes = this.codec.encode(value);
+    writing.set(file, bytes);
+    // After any earlier write of the same entry, so the last value set is the one that stays.
+    const write = (tails.get(file) ?? Promise.resolve())
+      .then(() => writeAtomic(file, bytes))
+      .catch(() => {
+        // Read-only or full: the next run computes it again.
+      })
+      .finally(() => {
+        if (writing.get(file) === bytes) writing.delete(file);
+        if (tails.get(file) === write) tails.delete(file);
+        writes.delete(write);
+      });
+    tails.set(file, write);
+    writes.add(write);
   }
 
   private file(key: string): string {

@@ -53,7 +53,7 @@ export async function diffFleet(baseWs: Workspace | EmptyBase, headWs: Workspace
     (!options.envs?.length || options.envs.includes(plan.env.name)) && (!options.services?.length || options.services.includes(plan.service));
   const pairs = affectedApps(basePlan.plans.filter(inScope), headPlan.plans, changed);
 
-  const renderOptions = { concurrency: options.concurrency, env: options.env };
+  const renderOptions = { concurrency: options.concurrency, env: options.env, parseManifests: false };
   const [baseApps, headApps] = await Promise.all([
     'empty' in baseWs ? [] : renderPlans(baseWs, pairs.flatMap((p) => (p.base ? [p.base] : [])), renderOptions),
     renderPlans(headWs, pairs.flatMap((p) => (p.head ? [p.head] : [])), renderOptions),

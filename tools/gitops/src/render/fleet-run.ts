@@ -32,6 +32,11 @@ export interface FleetRunOptions {
   renderPastValuesSchema?: boolean;
   /** Rewrites plans before anything renders: `chart impact` moves a chart's pins to another version. */
   transformPlan?: (plan: RenderPlan) => RenderPlan;
+  /**
+   * Parse each Application's manifests as soon as it renders, while helm renders the next
+   * (default true). Off for commands that only print or compare the rendered text.
+   */
+  parseManifests?: boolean;
 }
 
 /** The whole fleet planned: every Application the ApplicationSets generate, and the plans of those that can render. */
@@ -60,14 +65,19 @@ export class FleetRun {
   private readonly renders = new Map<string, Promise<RenderedApp>>();
   private readonly parsed = new WeakMap<RenderedApp, AppManifests>();
   private readonly parseCache: ManifestCache;
-  private readonly limit: LimitFunction;
+  /** helm invocations at once (--concurrency). */
+  private readonly helmSlots: LimitFunction;
+  /** Applications in preparation or rendering at once: enough that one is always ready when a helm slot frees. */
+  private readonly inFlight: LimitFunction;
   private rendered = 0;
 
   constructor(
     readonly ws: Workspace,
     private readonly options: FleetRunOptions = {},
   ) {
-    this.limit = pLimit(options.concurrency ?? availableParallelism());
+    const concurrency = options.concurrency ?? availableParallelism();
+    this.helmSlots = pLimit(concurrency);
+    this.inFlight = pLimit(concurrency * 4);
     // helm is located only when something is packaged or rendered: lint needs Git alone.
     this.charts = new ChartStore(ws.git, () => this.helmRunner(), ws.snapshot, ws.cacheDir);
     this.values = new AppValuesCache(ws, this.charts);
@@ -94,9 +104,9 @@ export class FleetRun {
       plans.map((plan) => {
         let hit = this.renders.get(plan.app.name);
         if (!hit) {
-          hit = this.limit(async () => {
-            const helm = await this.helmRunner();
-            const app = await renderApp(plan, { git: this.ws.git, helm, snapshot: this.ws.snapshot, charts: this.charts, cacheDir: this.ws.cacheDir, renderPastValuesSchema: this.options.renderPastValuesSchema });
+          hit = this.inFlight(async () => {
+            const app = await renderApp(plan, { ...this.renderDeps(), renderPastValuesSchema: this.options.renderPastValuesSchema });
+            if (this.options.parseManifests !== false) this.manifests([app]);
             this.options.onProgress?.(++this.rendered, total);
             return app;
           });
@@ -116,11 +126,20 @@ export class FleetRun {
 
   /** A rendered Application rendered again with `values` in place of its own (see renderWithValues), within the run's concurrency. */
   renderWithValues(app: RenderedApp, values: string): Promise<string | undefined> {
-    return this.limit(async () => renderWithValues(app, values, { helm: await this.helmRunner(), snapshot: this.ws.snapshot, charts: this.charts, cacheDir: this.ws.cacheDir }));
+    return this.inFlight(() => renderWithValues(app, values, this.renderDeps()));
+  }
+
+  private renderDeps() {
+    const slot = <T>(call: () => Promise<T>) => this.helmSlots(call);
+    return { git: this.ws.git, helm: this.helmRunner(), snapshot: this.ws.snapshot, charts: this.charts, cacheDir: this.ws.cacheDir, helmSlot: slot };
   }
 
   private helmRunner(): Promise<HelmRunner> {
-    this.helm ??= HelmRunner.locate({ cacheDir: this.ws.cacheDir, env: this.options.env });
+    if (!this.helm) {
+      this.helm = HelmRunner.locate({ cacheDir: this.ws.cacheDir, env: this.options.env });
+      // Reported by whichever render awaits it; a run whose renders all stop before helm is not failed by it.
+      this.helm.catch(() => {});
+    }
     return this.helm;
   }
 }

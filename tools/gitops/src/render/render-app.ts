@@ -35,13 +35,21 @@ export interface RenderedApp {
 
 export interface RenderDeps {
   git: Git;
-  helm: HelmRunner;
+  /** Awaited only where helm or its version is needed: the chart checkout and value reads go on while helm is located. */
+  helm: Promise<HelmRunner>;
   snapshot: Snapshot;
   charts: ChartStore;
   cacheDir: string;
   /** `check`: when helm refuses the values only for the chart's schema, render again without it (see RenderedApp.pastValuesSchema). */
   renderPastValuesSchema?: boolean;
+  /**
+   * Runs one helm invocation within the run's helm concurrency. Only helm holds a slot: the
+   * reads, hashes and cache writes around it do not, so the renderers never wait on them.
+   */
+  helmSlot?: <T>(call: () => Promise<T>) => Promise<T>;
 }
+
+const direct = <T>(call: () => Promise<T>): Promise<T> => call();
 
 /** helm's error when the merged values break the chart's values.schema.json. */
 const VALUES_SCHEMA_REFUSED = /values don't meet the specifications of the schema/;
@@ -95,11 +103,12 @@ export async function renderApp(plan: RenderPlan, deps: RenderDeps): Promise<Ren
   }
   const extra = plan.extraValues === undefined ? undefined : await storeValues(deps.cacheDir, plan.extraValues);
 
+  const helm = await deps.helm;
   const args = buildHelmArgs(plan, { valueFiles: valueFiles.map((v) => v.file), extraValues: extra?.file, revision: appRevision });
   result.command = ['helm', ...buildHelmArgs(plan, { valueFiles: valueFiles.map((v) => v.display), extraValues: extra ? '<inline values>' : undefined, revision: appRevision })];
 
   const key = createHash('sha256')
-    .update(JSON.stringify([deps.helm.version, chart.key, buildHelmArgs(plan, { valueFiles: valueFiles.map((v) => v.hash), extraValues: extra?.hash, revision: appRevision })]))
+    .update(JSON.stringify([helm.version, chart.key, buildHelmArgs(plan, { valueFiles: valueFiles.map((v) => v.hash), extraValues: extra?.hash, revision: appRevision })]))
     .digest('hex');
   const cacheFile = join(deps.cacheDir, 'renders', `${key}.yaml`);
   if (existsSync(cacheFile)) {
@@ -108,11 +117,12 @@ export async function renderApp(plan: RenderPlan, deps: RenderDeps): Promise<Ren
     return result;
   }
 
-  let out = await deps.helm.template(chart.dir, args);
+  const slot = deps.helmSlot ?? direct;
+  let out = await slot(() => helm.template(chart.dir, args));
   if (!out.ok && out.missingDependency) {
-    const error = await deps.helm.dependencyBuild(chart.dir);
+    const error = await slot(() => helm.dependencyBuild(chart.dir));
     if (error) return fail('CHART_DEPENDENCY', `helm dependency build: ${error}`, plan.chart.origin[0]!);
-    out = await deps.helm.template(chart.dir, args);
+    out = await slot(() => helm.template(chart.dir, args));
   }
   if (!out.ok) {
     // helm names no file: point at the service's most specific value file that exists.
@@ -120,7 +130,7 @@ export async function renderApp(plan: RenderPlan, deps: RenderDeps): Promise<Ren
     const where = { file: ownValues[ownValues.length - 1] ?? plan.chart.origin[0]!.file };
     if (deps.renderPastValuesSchema && VALUES_SCHEMA_REFUSED.test(out.error)) {
       // Not cached: these are not the bytes Argo CD would get (it gets none).
-      const past = await deps.helm.template(chart.dir, [...args, '--skip-schema-validation']);
+      const past = await slot(() => helm.template(chart.dir, [...args, '--skip-schema-validation']));
       if (past.ok) {
         result.manifests = past.stdout;
         result.pastValuesSchema = true;
@@ -146,17 +156,18 @@ function chartFor(plan: RenderPlan, revision: ResolvedRevision, deps: Pick<Rende
  * markers back out of it): same chart, release and flags, helm parameters and value files
  * left out, the chart's schema not checked. Cached by content; undefined when helm fails.
  */
-export async function renderWithValues(app: RenderedApp, values: string, deps: Pick<RenderDeps, 'helm' | 'snapshot' | 'charts' | 'cacheDir'>): Promise<string | undefined> {
+export async function renderWithValues(app: RenderedApp, values: string, deps: Pick<RenderDeps, 'helm' | 'snapshot' | 'charts' | 'cacheDir' | 'helmSlot'>): Promise<string | undefined> {
   if (!app.chart || app.manifests === undefined) return undefined;
   const chart = await chartFor(app.plan, app.chart, deps);
   if ('error' in chart) return undefined;
   const plan: RenderPlan = { ...app.plan, set: [], setString: [], extraValues: undefined, skipSchemaValidation: true };
   const stored = await storeValues(deps.cacheDir, values);
+  const helm = await deps.helm;
   const args = buildHelmArgs(plan, { valueFiles: [stored.file], revision: '' });
-  const key = createHash('sha256').update(JSON.stringify(['marked', deps.helm.version, chart.key, buildHelmArgs(plan, { valueFiles: [stored.hash], revision: '' })])).digest('hex');
+  const key = createHash('sha256').update(JSON.stringify(['marked', helm.version, chart.key, buildHelmArgs(plan, { valueFiles: [stored.hash], revision: '' })])).digest('hex');
   const cacheFile = join(deps.cacheDir, 'renders', `${key}.yaml`);
   if (existsSync(cacheFile)) return readFile(cacheFile, 'utf8');
-  const out = await deps.helm.template(chart.dir, args);
+  const out = await (deps.helmSlot ?? direct)(() => helm.template(chart.dir, args));
   if (!out.ok) return undefined;
   await writeAtomic(cacheFile, out.stdout);
   return out.stdout;

@@ -14,6 +14,7 @@ export const runRender: CommandHandler<RenderOptions> = async (ctx, options) => 
     services: options.service,
     concurrency: options.concurrency,
     env: ctx.env,
+    parseManifests: false,
     onProgress: (done, total) => ctx.progress(`rendering ${done}/${total}`),
   });
   const findings: Finding[] = [...fleet.findings, ...fleet.apps.flatMap((a) => a.findings)];
