@@ -15,15 +15,15 @@ export const V8_CODEC: Codec = { encode: serialize, decode: deserialize };
 /** For plain JSON data: reads back about twice as fast as V8's. */
 export const JSON_CODEC: Codec = { encode: (value) => JSON.stringify(value), decode: (bytes) => JSON.parse(bytes.toString('utf8')) as unknown };
 
-/** Entries being written, by file: read back from here until they are on disk. */
-const writing = new Map<string, Uint8Array | string>();
-const writes = new Set<Promise<void>>();
-/** The last write of each entry still in flight. */
-const tails = new Map<string, Promise<void>>();
+/**
+ * Entries being written, by file: the last value set and its write, which follows any earlier
+ * write of the same file. Read back from here until they are on disk.
+ */
+const writing = new Map<string, { bytes: Uint8Array | string; written: Promise<void> }>();
 
 /** Resolves when every entry set so far is on disk (or failed to be written); the CLI waits for it before it exits. */
 export async function storeWritesSettled(): Promise<void> {
-  while (writes.size > 0) await Promise.all(writes);
+  while (writing.size > 0) await Promise.all([...writing.values()].map((w) => w.written));
 }
 
 /**
@@ -48,7 +48,7 @@ export class ValueStore<T> {
     const file = this.file(key);
     try {
       const pending = writing.get(file);
-      return this.codec.decode(pending === undefined ? readFileSync(file) : Buffer.from(pending)) as T;
+      return this.codec.decode(pending === undefined ? readFileSync(file) : Buffer.from(pending.bytes)) as T;
     } catch {
       return undefined;
     }
@@ -57,20 +57,17 @@ export class ValueStore<T> {
   set(key: string, value: T): void {
     const file = this.file(key);
     const bytes = this.codec.encode(value);
-    writing.set(file, bytes);
     // After any earlier write of the same entry, so the last value set is the one that stays.
-    const write = (tails.get(file) ?? Promise.resolve())
+    const entry = { bytes, written: Promise.resolve() };
+    entry.written = (writing.get(file)?.written ?? Promise.resolve())
       .then(() => writeAtomic(file, bytes))
       .catch(() => {
         // Read-only or full: the next run computes it again.
       })
       .finally(() => {
-        if (writing.get(file) === bytes) writing.delete(file);
-        if (tails.get(file) === write) tails.delete(file);
-        writes.delete(write);
+        if (writing.get(file) === entry) writing.delete(file);
       });
-    tails.set(file, write);
-    writes.add(write);
+    writing.set(file, entry);
   }
 
   private file(key: string): string {

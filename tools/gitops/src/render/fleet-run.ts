@@ -105,7 +105,7 @@ export class FleetRun {
         let hit = this.renders.get(plan.app.name);
         if (!hit) {
           hit = this.inFlight(async () => {
-            const app = await renderApp(plan, { ...this.renderDeps(), renderPastValuesSchema: this.options.renderPastValuesSchema });
+            const app = await renderApp(plan, { ...(await this.renderDeps()), renderPastValuesSchema: this.options.renderPastValuesSchema });
             if (this.options.parseManifests !== false) this.manifests([app]);
             this.options.onProgress?.(++this.rendered, total);
             return app;
@@ -126,20 +126,15 @@ export class FleetRun {
 
   /** A rendered Application rendered again with `values` in place of its own (see renderWithValues), within the run's concurrency. */
   renderWithValues(app: RenderedApp, values: string): Promise<string | undefined> {
-    return this.inFlight(() => renderWithValues(app, values, this.renderDeps()));
+    return this.inFlight(async () => renderWithValues(app, values, await this.renderDeps()));
   }
 
-  private renderDeps() {
-    const slot = <T>(call: () => Promise<T>) => this.helmSlots(call);
-    return { git: this.ws.git, helm: this.helmRunner(), snapshot: this.ws.snapshot, charts: this.charts, cacheDir: this.ws.cacheDir, helmSlot: slot };
+  private async renderDeps() {
+    return { git: this.ws.git, helm: await this.helmRunner(), snapshot: this.ws.snapshot, charts: this.charts, cacheDir: this.ws.cacheDir, helmSlot: this.helmSlots };
   }
 
   private helmRunner(): Promise<HelmRunner> {
-    if (!this.helm) {
-      this.helm = HelmRunner.locate({ cacheDir: this.ws.cacheDir, env: this.options.env });
-      // Reported by whichever render awaits it; a run whose renders all stop before helm is not failed by it.
-      this.helm.catch(() => {});
-    }
+    this.helm ??= HelmRunner.locate({ cacheDir: this.ws.cacheDir, env: this.options.env });
     return this.helm;
   }
 }

@@ -35,8 +35,7 @@ export interface RenderedApp {
 
 export interface RenderDeps {
   git: Git;
-  /** Awaited only where helm or its version is needed: the chart checkout and value reads go on while helm is located. */
-  helm: Promise<HelmRunner>;
+  helm: HelmRunner;
   snapshot: Snapshot;
   charts: ChartStore;
   cacheDir: string;
@@ -46,10 +45,8 @@ export interface RenderDeps {
    * Runs one helm invocation within the run's helm concurrency. Only helm holds a slot: the
    * reads, hashes and cache writes around it do not, so the renderers never wait on them.
    */
-  helmSlot?: <T>(call: () => Promise<T>) => Promise<T>;
+  helmSlot: <T>(call: () => Promise<T>) => Promise<T>;
 }
-
-const direct = <T>(call: () => Promise<T>): Promise<T> => call();
 
 /** helm's error when the merged values break the chart's values.schema.json. */
 const VALUES_SCHEMA_REFUSED = /values don't meet the specifications of the schema/;
@@ -103,12 +100,11 @@ export async function renderApp(plan: RenderPlan, deps: RenderDeps): Promise<Ren
   }
   const extra = plan.extraValues === undefined ? undefined : await storeValues(deps.cacheDir, plan.extraValues);
 
-  const helm = await deps.helm;
   const args = buildHelmArgs(plan, { valueFiles: valueFiles.map((v) => v.file), extraValues: extra?.file, revision: appRevision });
   result.command = ['helm', ...buildHelmArgs(plan, { valueFiles: valueFiles.map((v) => v.display), extraValues: extra ? '<inline values>' : undefined, revision: appRevision })];
 
   const key = createHash('sha256')
-    .update(JSON.stringify([helm.version, chart.key, buildHelmArgs(plan, { valueFiles: valueFiles.map((v) => v.hash), extraValues: extra?.hash, revision: appRevision })]))
+    .update(JSON.stringify([deps.helm.version, chart.key, buildHelmArgs(plan, { valueFiles: valueFiles.map((v) => v.hash), extraValues: extra?.hash, revision: appRevision })]))
     .digest('hex');
   const cacheFile = join(deps.cacheDir, 'renders', `${key}.yaml`);
   if (existsSync(cacheFile)) {
@@ -117,7 +113,7 @@ export async function renderApp(plan: RenderPlan, deps: RenderDeps): Promise<Ren
     return result;
   }
 
-  const slot = deps.helmSlot ?? direct;
+  const { helm, helmSlot: slot } = deps;
   let out = await slot(() => helm.template(chart.dir, args));
   if (!out.ok && out.missingDependency) {
     const error = await slot(() => helm.dependencyBuild(chart.dir));
@@ -162,12 +158,11 @@ export async function renderWithValues(app: RenderedApp, values: string, deps: P
   if ('error' in chart) return undefined;
   const plan: RenderPlan = { ...app.plan, set: [], setString: [], extraValues: undefined, skipSchemaValidation: true };
   const stored = await storeValues(deps.cacheDir, values);
-  const helm = await deps.helm;
   const args = buildHelmArgs(plan, { valueFiles: [stored.file], revision: '' });
-  const key = createHash('sha256').update(JSON.stringify(['marked', helm.version, chart.key, buildHelmArgs(plan, { valueFiles: [stored.hash], revision: '' })])).digest('hex');
+  const key = createHash('sha256').update(JSON.stringify(['marked', deps.helm.version, chart.key, buildHelmArgs(plan, { valueFiles: [stored.hash], revision: '' })])).digest('hex');
   const cacheFile = join(deps.cacheDir, 'renders', `${key}.yaml`);
   if (existsSync(cacheFile)) return readFile(cacheFile, 'utf8');
-  const out = await (deps.helmSlot ?? direct)(() => helm.template(chart.dir, args));
+  const out = await deps.helmSlot(() => deps.helm.template(chart.dir, args));
   if (!out.ok) return undefined;
   await writeAtomic(cacheFile, out.stdout);
   return out.stdout;
