@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,6 +42,25 @@ describe('blob reads through one git cat-file --batch', () => {
     expect(third.get('HEAD:b.yaml')).toBe('b: 2\n');
     // Later reads reuse the process.
     expect((await g.readBlobs(['HEAD~1:b.yaml'])).get('HEAD~1:b.yaml')).toBe('b: 2\n');
+  });
+
+  it('reads a blob named by full commit id from git once per run; a moving ref is read again', async () => {
+    const g = new Git(repo);
+    const commit = git('rev-parse', 'HEAD').trim();
+    const blob = git('rev-parse', 'HEAD:a.yaml').trim();
+    const spec = `${commit}:a.yaml`;
+    expect((await g.readBlobs([spec, 'HEAD:a.yaml'])).get(spec)).toBe('a: changed\n');
+    // Gone from the object store: only the run's earlier read can still answer for it.
+    const loose = join(repo, '.git', 'objects', blob.slice(0, 2), blob.slice(2));
+    const kept = readFileSync(loose);
+    rmSync(loose, { force: true });
+    try {
+      const again = await g.readBlobs([spec, 'HEAD:a.yaml']);
+      expect(again.get(spec)).toBe('a: changed\n');
+      expect(again.get('HEAD:a.yaml')).toBeUndefined();
+    } finally {
+      writeFileSync(loose, kept);
+    }
   });
 
   it('starts git again for a read after the idle process was ended', async () => {

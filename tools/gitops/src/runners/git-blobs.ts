@@ -5,6 +5,10 @@ import { lastLines, startProcess } from './exec.js';
 
 /** How long an idle `cat-file` process is kept for the next read. */
 const IDLE_MS = 2_000;
+/** A spec that names its commit or object by full id reads the same bytes all run. */
+const IMMUTABLE_SPEC = /^(?:[0-9a-f]{40}|[0-9a-f]{64})(?::|$)/;
+/** Bytes of blobs kept for reads again; past it, reads go to git again. */
+const KNOWN_BYTES = 64 * 1024 * 1024;
 
 interface Waiting {
   resolve: (blob: Buffer | undefined) => void;
@@ -26,6 +30,9 @@ export class BlobReader {
   private body?: { size: number; found: boolean };
   private stderr = '';
   private idle?: NodeJS.Timeout;
+  /** Blobs of immutable specs already read this run: many Applications read the same value files at the same commit. */
+  private readonly known = new Map<string, Promise<Buffer | undefined>>();
+  private knownBytes = 0;
 
   constructor(
     private readonly cwd: string,
@@ -35,9 +42,42 @@ export class BlobReader {
 
   /** The blobs named by `specs` (`<commit>:<path>` or object ids); a missing one, or one that is not a blob, is undefined. */
   async read(specs: readonly string[]): Promise<Map<string, Buffer | undefined>> {
+    const unique = [...new Set(specs)];
+    const pending = new Map<string, Promise<Buffer | undefined>>();
+    const fresh: string[] = [];
+    for (const spec of unique) {
+      const known = this.known.get(spec);
+      if (known) pending.set(spec, known);
+      else fresh.push(spec);
+    }
+    if (fresh.length > 0) {
+      const asked = this.ask(fresh);
+      for (const spec of fresh) {
+        const blob = asked.then((answers) => answers.get(spec));
+        pending.set(spec, blob);
+        if (IMMUTABLE_SPEC.test(spec)) this.remember(spec, blob);
+      }
+    }
+    const blobs = await Promise.all(unique.map((spec) => pending.get(spec)!));
+    return new Map(unique.map((spec, i) => [spec, blobs[i]]));
+  }
+
+  /** Keeps a read of an immutable spec for the rest of the run, within the byte budget; a failed read is not kept. */
+  private remember(spec: string, blob: Promise<Buffer | undefined>): void {
+    this.known.set(spec, blob);
+    blob.then(
+      (buf) => {
+        this.knownBytes += buf?.length ?? 0;
+        if (this.knownBytes > KNOWN_BYTES) this.known.delete(spec);
+      },
+      () => this.known.delete(spec),
+    );
+  }
+
+  private async ask(specs: readonly string[]): Promise<Map<string, Buffer | undefined>> {
     const result = new Map<string, Buffer | undefined>();
     // A newline would end the request early and shift every answer after it: such a path cannot be named to --batch.
-    const asked = [...new Set(specs)].filter((spec) => {
+    const asked = specs.filter((spec) => {
       if (!spec.includes('\n')) return true;
       result.set(spec, undefined);
       return false;
