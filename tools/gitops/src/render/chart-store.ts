@@ -7,9 +7,11 @@ import { parse as parseYaml } from 'yaml';
 import { InternalError } from '../core/errors.js';
 import type { TreeRef } from '../core/render/plan.js';
 import type { FileRefusal, Snapshot } from '../core/repo/snapshot.js';
+import { FULL_OBJECT_ID } from '../runners/git-blobs.js';
 import { commitSnapshot } from '../runners/snapshots.js';
 import type { Git } from '../runners/git.js';
 import type { HelmRunner } from '../runners/helm.js';
+import { JSON_CODEC, ValueStore } from '../value-store.js';
 
 /** A Git revision of this repository, resolved. */
 export interface ResolvedRevision {
@@ -50,8 +52,8 @@ export class ChartStore {
   private readonly charts = new Map<string, Promise<MaterializedChart | { error: string }>>();
   private readonly revisions = new Map<string, Promise<ResolvedRevision | RevisionError>>();
   private readonly packages = new Map<string, Promise<ChartPackage | { error: string }>>();
+  private readonly listings: ValueStore<string[]>;
   private readonly commitFiles = new Map<string, Promise<Set<string>>>();
-  private readonly blobs = new Map<string, Promise<string | undefined>>();
   private head?: Promise<string | undefined>;
 
   constructor(
@@ -60,7 +62,9 @@ export class ChartStore {
     private readonly helm: (() => Promise<HelmRunner>) | undefined,
     private readonly snapshot: Snapshot,
     private readonly cacheDir: string,
-  ) {}
+  ) {
+    this.listings = new ValueStore(cacheDir, 'commit-files', JSON_CODEC);
+  }
 
   /** The commit a plan's chart is read at: the snapshot's, the release's, or the source's revision. */
   async resolveChart(chart: { path: string; revision: string; tree: TreeRef }): Promise<ResolvedRevision | RevisionError> {
@@ -77,20 +81,19 @@ export class ChartStore {
    */
   async readFilesAt(commit: string, files: readonly string[]): Promise<Map<string, string | undefined>> {
     const present = await this.listFilesAt(commit);
-    const specs = files.filter((f) => present.has(f)).map((f) => `${commit}:${f}`);
-    const missing = specs.filter((spec) => !this.blobs.has(spec));
-    if (missing.length > 0) {
-      const read = this.git.readBlobs(missing);
-      for (const spec of missing) this.blobs.set(spec, read.then((m) => m.get(spec)));
-    }
-    const texts = await Promise.all(specs.map((spec) => this.blobs.get(spec)!));
-    const bySpec = new Map(specs.map((spec, i) => [spec, texts[i]]));
-    return new Map(files.map((f) => [f, bySpec.get(`${commit}:${f}`)]));
+    const texts = await this.git.readBlobs(files.filter((f) => present.has(f)).map((f) => `${commit}:${f}`));
+    return new Map(files.map((f) => [f, texts.get(`${commit}:${f}`)]));
   }
 
-  /** Every file of a commit, listed once per run. */
+  /** Every file of a commit, listed once per run; a commit named by full id is listed once for all runs (its tree never changes). */
   listFilesAt(commit: string): Promise<ReadonlySet<string>> {
-    return once(this.commitFiles, commit, async () => new Set(await this.git.listCommitFiles(commit)));
+    return once(this.commitFiles, commit, async () => {
+      const kept = FULL_OBJECT_ID.test(commit) ? this.listings.get(commit) : undefined;
+      if (Array.isArray(kept)) return new Set(kept);
+      const files = await this.git.listCommitFiles(commit);
+      if (FULL_OBJECT_ID.test(commit)) this.listings.set(commit, files);
+      return new Set(files);
+    });
   }
 
   /** Resolves a chart source's targetRevision to a commit. */

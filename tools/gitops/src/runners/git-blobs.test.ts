@@ -63,6 +63,24 @@ describe('blob reads through one git cat-file --batch', () => {
     }
   });
 
+  it('resolves refs and trees through the same process, refs afresh on every call', async () => {
+    const g = new Git(repo);
+    const head = git('rev-parse', 'HEAD').trim();
+    expect(await g.resolveCommit('HEAD')).toBe(head);
+    expect(await g.treeId(head, '')).toBe(git('rev-parse', 'HEAD^{tree}').trim());
+    expect(await g.tagCommit('mid-run')).toBeUndefined();
+    // A tag made while the process runs (a release, a promotion) resolves at once.
+    git('tag', 'mid-run', 'HEAD~1');
+    try {
+      expect(await g.tagCommit('mid-run')).toBe(git('rev-parse', 'HEAD~1').trim());
+      expect(await g.resolveCommit('no-such-ref')).toBeUndefined();
+      // A tree is not a commit.
+      expect(await g.resolveCommit(`${head}^{tree}`)).toBeUndefined();
+    } finally {
+      git('tag', '-d', 'mid-run');
+    }
+  });
+
   it('starts git again for a read after the idle process was ended', async () => {
     const g = new Git(repo);
     expect((await g.readBlobs(['HEAD:a.yaml'])).get('HEAD:a.yaml')).toBe('a: changed\n');

@@ -5,20 +5,27 @@ import { lastLines, startProcess } from './exec.js';
 
 /** How long an idle `cat-file` process is kept for the next read. */
 const IDLE_MS = 2_000;
-/** A spec that names its commit or object by full id reads the same bytes all run. */
-const IMMUTABLE_SPEC = /^(?:[0-9a-f]{40}|[0-9a-f]{64})(?::|$)/;
+/** An object or commit named by its full id (SHA-1 or SHA-256), not by a ref that can move: what it names never changes. */
+export const FULL_OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 /** Bytes of blobs kept for reads again; past it, reads go to git again. */
 const KNOWN_BYTES = 64 * 1024 * 1024;
 
+/** One object as `cat-file --batch` names it: its id, its type, its bytes. */
+export interface GitObject {
+  id: string;
+  type: string;
+  bytes: Buffer;
+}
+
 interface Waiting {
-  resolve: (blob: Buffer | undefined) => void;
+  resolve: (object: GitObject | undefined) => void;
   reject: (error: Error) => void;
 }
 
 /**
- * One `git cat-file --batch` kept running for every blob read of a run: a render reads its
- * chart's and values' files from Git, and a process per read costs more than the reads
- * (a fork of a large Node process each). Answers come in request order, so concurrent
+ * One `git cat-file --batch` kept running for every object read of a run: a render reads its
+ * chart's and values' files from Git and names its chart by tree ids, and a process per read
+ * costs more than the reads (a fork of a large Node process each). Answers come in request order, so concurrent
  * callers share the process; it holds the CLI open only while a read waits.
  */
 export class BlobReader {
@@ -27,11 +34,11 @@ export class BlobReader {
   private chunks: Buffer[] = [];
   private buffered = 0;
   /** The size of the blob whose bytes are awaited, after its header was read. */
-  private body?: { size: number; found: boolean };
+  private body?: { size: number; id: string; type: string };
   private stderr = '';
   private idle?: NodeJS.Timeout;
-  /** Blobs of immutable specs already read this run: many Applications read the same value files at the same commit. */
-  private readonly known = new Map<string, Promise<Buffer | undefined>>();
+  /** Objects of immutable specs already read this run: many Applications read the same value files at the same commit. */
+  private readonly known = new Map<string, Promise<GitObject | undefined>>();
   private knownBytes = 0;
 
   constructor(
@@ -42,8 +49,14 @@ export class BlobReader {
 
   /** The blobs named by `specs` (`<commit>:<path>` or object ids); a missing one, or one that is not a blob, is undefined. */
   async read(specs: readonly string[]): Promise<Map<string, Buffer | undefined>> {
+    const objects = await this.objects(specs);
+    return new Map([...objects].map(([spec, object]) => [spec, object?.type === 'blob' ? object.bytes : undefined]));
+  }
+
+  /** The objects named by `specs` (any object: blobs, trees, commits); a missing one is undefined. */
+  async objects(specs: readonly string[]): Promise<Map<string, GitObject | undefined>> {
     const unique = [...new Set(specs)];
-    const pending = new Map<string, Promise<Buffer | undefined>>();
+    const pending = new Map<string, Promise<GitObject | undefined>>();
     const fresh: string[] = [];
     for (const spec of unique) {
       const known = this.known.get(spec);
@@ -53,29 +66,29 @@ export class BlobReader {
     if (fresh.length > 0) {
       const asked = this.ask(fresh);
       for (const spec of fresh) {
-        const blob = asked.then((answers) => answers.get(spec));
-        pending.set(spec, blob);
-        if (IMMUTABLE_SPEC.test(spec)) this.remember(spec, blob);
+        const object = asked.then((answers) => answers.get(spec));
+        pending.set(spec, object);
+        if (FULL_OBJECT_ID.test(spec.split(':', 1)[0]!)) this.remember(spec, object);
       }
     }
-    const blobs = await Promise.all(unique.map((spec) => pending.get(spec)!));
-    return new Map(unique.map((spec, i) => [spec, blobs[i]]));
+    const found = await Promise.all(unique.map((spec) => pending.get(spec)!));
+    return new Map(unique.map((spec, i) => [spec, found[i]]));
   }
 
   /** Keeps a read of an immutable spec for the rest of the run, within the byte budget; a failed read is not kept. */
-  private remember(spec: string, blob: Promise<Buffer | undefined>): void {
-    this.known.set(spec, blob);
-    blob.then(
-      (buf) => {
-        this.knownBytes += buf?.length ?? 0;
+  private remember(spec: string, object: Promise<GitObject | undefined>): void {
+    this.known.set(spec, object);
+    object.then(
+      (found) => {
+        this.knownBytes += found?.bytes.length ?? 0;
         if (this.knownBytes > KNOWN_BYTES) this.known.delete(spec);
       },
       () => this.known.delete(spec),
     );
   }
 
-  private async ask(specs: readonly string[]): Promise<Map<string, Buffer | undefined>> {
-    const result = new Map<string, Buffer | undefined>();
+  private async ask(specs: readonly string[]): Promise<Map<string, GitObject | undefined>> {
+    const result = new Map<string, GitObject | undefined>();
     // A newline would end the request early and shift every answer after it: such a path cannot be named to --batch.
     const asked = specs.filter((spec) => {
       if (!spec.includes('\n')) return true;
@@ -84,7 +97,7 @@ export class BlobReader {
     });
     if (asked.length === 0) return result;
     const child = this.process();
-    const answers = asked.map(() => new Promise<Buffer | undefined>((resolve, reject) => this.waiting.push({ resolve, reject })));
+    const answers = asked.map(() => new Promise<GitObject | undefined>((resolve, reject) => this.waiting.push({ resolve, reject })));
     this.hold(true);
     child.stdin.write(`${asked.join('\n')}\n`);
     const blobs = await Promise.all(answers);
@@ -158,19 +171,18 @@ export class BlobReader {
           this.answer(undefined);
           continue;
         }
-        const [, type, size] = header.split(' ');
+        const [id, type, size] = header.split(' ');
         const length = Number(size);
         if (!Number.isFinite(length)) return this.fail(new ExternalToolError('GIT_FAILED', `git cat-file --batch sent an unreadable header: ${header.slice(0, 200)}`, { cmd: 'git cat-file --batch' }));
-        this.body = { size: length, found: type === 'blob' };
+        this.body = { size: length, id: id!, type: type! };
       }
       // The bytes and their closing newline; joined once, when all have come.
       if (this.buffered < this.body.size + 1) return;
       const joined = this.joined();
-      const blob = Buffer.from(joined.subarray(0, this.body.size));
+      const object = { id: this.body.id, type: this.body.type, bytes: Buffer.from(joined.subarray(0, this.body.size)) };
       this.keep(joined.subarray(this.body.size + 1));
-      const found = this.body.found;
       this.body = undefined;
-      this.answer(found ? blob : undefined);
+      this.answer(object);
     }
   }
 
@@ -184,10 +196,10 @@ export class BlobReader {
     this.buffered = rest.length;
   }
 
-  private answer(blob: Buffer | undefined): void {
+  private answer(object: GitObject | undefined): void {
     const next = this.waiting.shift();
     if (!next) return this.fail(new ExternalToolError('GIT_FAILED', 'git cat-file --batch answered a request it was not sent', { cmd: 'git cat-file --batch' }));
-    next.resolve(blob);
+    next.resolve(object);
     if (this.waiting.length === 0) this.hold(false);
   }
 

@@ -41,8 +41,10 @@ export class Git {
 
   /** The commit a ref names, or undefined when it names none. */
   async resolveCommit(ref: string): Promise<string | undefined> {
-    const r = await this.run(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], { allowFail: true });
-    return r.exitCode === 0 ? r.stdout.trim() : undefined;
+    // Through the run's cat-file process, which reads refs afresh for every request (a tag made mid-run resolves).
+    const spec = `${ref}^{commit}`;
+    const object = (await this.blobs.objects([spec])).get(spec);
+    return object?.type === 'commit' ? object.id : undefined;
   }
 
   /** The commit of tag `name`, or undefined. Only tags: a branch of the same name must not win. */
@@ -57,8 +59,9 @@ export class Git {
 
   /** Object id of the tree at `commit:path`, or undefined when the path does not exist there. */
   async treeId(commit: string, path: string): Promise<string | undefined> {
-    const r = await this.run(['rev-parse', '--verify', '--quiet', `${commit}:${path}`], { allowFail: true });
-    return r.exitCode === 0 ? r.stdout.trim() : undefined;
+    // Through the run's cat-file process: a chart's key names the trees of its directories.
+    const spec = `${commit}:${path}`;
+    return (await this.blobs.objects([spec])).get(spec)?.id;
   }
 
   /** Files git knows in the work tree: tracked plus untracked-but-not-ignored. */
