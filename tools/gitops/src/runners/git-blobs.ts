@@ -15,6 +15,17 @@ export interface GitObject {
   id: string;
   type: string;
   bytes: Buffer;
+  /** The bytes as UTF-8, decoded on first use (see textOf). */
+  text?: string;
+}
+
+/**
+ * An object's bytes as UTF-8, decoded once: a run reads one chart's values.schema.json for
+ * every Application of its version, and the same string also keys the compiled validator.
+ */
+export function textOf(object: GitObject): string {
+  object.text ??= object.bytes.toString('utf8');
+  return object.text;
 }
 
 interface Waiting {

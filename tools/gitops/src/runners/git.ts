@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExternalToolError } from '../core/errors.js';
 import { exec, lastLines, type ExecResult } from './exec.js';
-import { BlobReader } from './git-blobs.js';
+import { BlobReader, textOf } from './git-blobs.js';
 
 const GIT_HINT = 'Install git (https://git-scm.com) and make sure it is on PATH.';
 
@@ -176,8 +176,8 @@ export class Git {
    * Specs are `<commit>:<path>`.
    */
   async readBlobs(specs: readonly string[]): Promise<Map<string, string | undefined>> {
-    const buffers = await this.readBlobBuffers(specs);
-    return new Map([...buffers].map(([spec, buf]) => [spec, buf?.toString('utf8')]));
+    const objects = await this.blobs.objects(specs);
+    return new Map([...objects].map(([spec, object]) => [spec, object?.type === 'blob' ? textOf(object) : undefined]));
   }
 
   /** readBlobs, bytes as they are (for callers that check the encoding). Specs: `<commit>:<path>` or object ids. */
