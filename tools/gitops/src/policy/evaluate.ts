@@ -3,7 +3,7 @@ import { originFor } from '../core/render/plan.js';
 import type { RepoModel } from '../core/repo/model.js';
 import { locate, type YamlDoc } from '../core/yaml/parse-yaml.js';
 import type { AppManifests } from '../render/fleet-manifests.js';
-import { extractWorkloads, groupOf, nsOf, rec, str, type AppProjectInfo, type PolicyApp, type PolicyFleet } from './model.js';
+import { extractWorkloads, groupOf, nsOf, rec, str, type AppProjectInfo, type PolicyApp, type PolicyFleet, type Workload } from './model.js';
 import { rules as allRules } from './registry.js';
 import type { Rule, Violation } from './rule.js';
 import type { EnvironmentFindings, PolicyMemo } from './policy-memo.js';
@@ -35,7 +35,7 @@ export function policyApps(rendered: readonly AppManifests[], model: RepoModel):
     const { plan } = app;
     const spec = plan.app.manifest.spec;
     const service = model.services.get(plan.service);
-    return {
+    const policyApp: Omit<PolicyApp, 'workloads'> = {
       application: plan.app.name,
       env: plan.env,
       profile: plan.env.policyProfile,
@@ -48,8 +48,10 @@ export function policyApps(rendered: readonly AppManifests[], model: RepoModel):
       fallbackLocation: service ? { file: `${service.dir}/service.yaml` } : plan.app.templateLocation,
       manifests,
       digest,
-      workloads: extractWorkloads(manifests, plan.namespace),
     };
+    // Read from the objects on first use: an environment whose findings are remembered reads none.
+    let workloads: Workload[] | undefined;
+    return Object.defineProperty(policyApp, 'workloads', { get: () => (workloads ??= extractWorkloads(manifests, plan.namespace)), enumerable: false }) as PolicyApp;
   });
 }
 

@@ -31,8 +31,9 @@ export class PolicyMemo {
     const hash = createHash('sha256').update(`${rules.map((r) => r.code).join(',')}\0`);
     hash.update(JSON.stringify([...projects].sort(([a], [b]) => a.localeCompare(b))));
     for (const app of apps) {
-      // Everything of a PolicyApp but what is derived from its manifests, which the digest stands for.
-      const { manifests: _m, workloads: _w, env, ...rest } = app;
+      // Everything of a PolicyApp but what is derived from its manifests, which the digest stands
+      // for (its workloads are not enumerable: reading them would read every object).
+      const { manifests: _m, env, ...rest } = app;
       const { doc, ...settings } = env;
       hash.update(`\0${JSON.stringify([rest, settings, doc.file, selected.has(appKey(env.name, app.service))])}`);
     }

@@ -82,16 +82,21 @@ it('a warm check reads parsed values and rendered objects back, and places every
   const stored = (dir: string) => readdirSync(join(cache, dir)).map((f) => join(cache, dir, f));
   expect(stored('yaml').length).toBeGreaterThan(5);
   expect(stored('manifests').length).toBeGreaterThan(0);
+  expect(stored('stream-summaries').length).toBeGreaterThan(0);
 
+  // Warm: the rendered objects are known by their summaries and read back only where a finding asks for a position.
   const warm = check();
   expect(without(warm.stdout + warm.stderr)).toBe(without(cold.stdout + cold.stderr));
 
   // Damaged entries are parsed again and replaced.
-  for (const file of [...stored('yaml'), ...stored('manifests')]) writeFileSync(file, 'not what was stored');
+  for (const file of [...stored('yaml'), ...stored('manifests'), ...stored('stream-summaries')]) writeFileSync(file, 'not what was stored');
   const damaged = check();
   expect(without(damaged.stdout + damaged.stderr)).toBe(without(cold.stdout + cold.stderr));
-  expect(stored('yaml').every((f) => readFileSync(f, 'utf8') !== 'not what was stored')).toBe(true);
-  expect(stored('manifests').every((f) => readFileSync(f, 'utf8') !== 'not what was stored')).toBe(true);
+  for (const dir of ['yaml', 'manifests', 'stream-summaries']) expect(stored(dir).every((f) => readFileSync(f, 'utf8') !== 'not what was stored')).toBe(true);
+  // Summaries kept, the objects' data lost: the objects a finding needs are parsed from the text again.
+  for (const file of stored('manifests')) writeFileSync(file, 'not what was stored');
+  const summarized = check();
+  expect(without(summarized.stdout + summarized.stderr)).toBe(without(cold.stdout + cold.stderr));
 
   // A changed file is parsed again: its finding moves with it.
   repo.write({ 'services/shop/values-prod.yaml': '# prod\n\nreplicaCount: many\n' });
