@@ -53,6 +53,7 @@ export class ChartStore {
   private readonly revisions = new Map<string, Promise<ResolvedRevision | RevisionError>>();
   private readonly packages = new Map<string, Promise<ChartPackage | { error: string }>>();
   private readonly listings: ValueStore<string[]>;
+  private readonly histories: ValueStore<string[]>;
   private readonly commitFiles = new Map<string, Promise<Set<string>>>();
   private head?: Promise<string | undefined>;
 
@@ -64,6 +65,7 @@ export class ChartStore {
     private readonly cacheDir: string,
   ) {
     this.listings = new ValueStore(cacheDir, 'commit-files', JSON_CODEC);
+    this.histories = new ValueStore(cacheDir, 'chart-histories', JSON_CODEC);
   }
 
   /** The commit a plan's chart is read at: the snapshot's, the release's, or the source's revision. */
@@ -166,10 +168,10 @@ export class ChartStore {
   }
 
   private async indexVersions(chartPath: string): Promise<Map<string, string>> {
-    const ref = this.snapshot.commit ?? 'HEAD';
-    if (!(await this.git.resolveCommit(ref))) return new Map();
+    const head = await this.git.resolveCommit(this.snapshot.commit ?? 'HEAD');
+    if (!head) return new Map();
     const file = `${chartPath}/Chart.yaml`;
-    const commits = await this.git.commitsTouching(ref, file);
+    const commits = await this.commitsTouching(head, file);
     const blobs = await this.git.readBlobs(commits.map((c) => `${c}:${file}`));
     const versions = new Map<string, string>();
     for (const commit of commits) {
@@ -178,6 +180,17 @@ export class ChartStore {
       if (version && !versions.has(version)) versions.set(version, commit);
     }
     return versions;
+  }
+
+  /** Commits of `head` that touched `file`, oldest first; kept between runs where the history behind a commit cannot change. */
+  private async commitsTouching(head: string, file: string): Promise<string[]> {
+    const fixed = this.git.historyIsFixed();
+    const key = `${head}\0${file}`;
+    const kept = fixed ? this.histories.get(key) : undefined;
+    if (Array.isArray(kept)) return kept;
+    const commits = await this.git.commitsTouching(head, file);
+    if (fixed) this.histories.set(key, commits);
+    return commits;
   }
 
   /**

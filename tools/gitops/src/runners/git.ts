@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ const GIT_HINT = 'Install git (https://git-scm.com) and make sure it is on PATH.
 /** One function per git verb we use; `cwd` is always the repository. */
 export class Git {
   private readonly blobs: BlobReader;
+  private fixedHistory?: boolean;
 
   constructor(readonly cwd: string) {
     this.blobs = new BlobReader(cwd, gitEnv(), GIT_HINT);
@@ -224,6 +226,25 @@ export class Git {
   async mergeBase(a: string, b: string): Promise<string | undefined> {
     const r = await this.run(['merge-base', '--end-of-options', a, b], { allowFail: true });
     return r.exitCode === 0 ? r.stdout.trim() : undefined;
+  }
+
+  /**
+   * Whether the history behind a commit id is fixed in this repository, so that a question
+   * about it (which commits touched a file) has one answer for all runs. Not in a shallow clone
+   * (a fetch deepens it), nor with grafts or replace refs; not known (false) unless `.git` is
+   * the repository's own directory.
+   */
+  historyIsFixed(): boolean {
+    if (this.fixedHistory === undefined) {
+      const dir = join(this.cwd, '.git');
+      try {
+        const packed = existsSync(join(dir, 'packed-refs')) ? readFileSync(join(dir, 'packed-refs'), 'utf8') : '';
+        this.fixedHistory = statSync(dir).isDirectory() && !existsSync(join(dir, 'shallow')) && !existsSync(join(dir, 'info', 'grafts')) && !existsSync(join(dir, 'refs', 'replace')) && !packed.includes(' refs/replace/');
+      } catch {
+        this.fixedHistory = false;
+      }
+    }
+    return this.fixedHistory;
   }
 
   /** True when the repository is a shallow clone (history may be missing). */

@@ -39,13 +39,21 @@ export type { JsonPath } from '../json-pointer.js';
  * Duplicate keys and excessive aliases are findings, not crashes.
  */
 export function parseYamlDocs(file: string, text: string, version: '1.1' | '1.2' = '1.2'): { docs: YamlDoc[]; findings: Finding[] } {
-  const key = `${version}\0${file}\0${text}`;
-  let hit = parsedTexts.get(key);
+  // By file, then by the text itself: the same string comes back for every Application that
+  // reads the file, and a string keeps its hash, where a joined key would be hashed anew.
+  const name = `${version}\0${file}`;
+  let texts = parsedTexts.get(name);
+  if (!texts) parsedTexts.set(name, (texts = new Map()));
+  let hit = texts.get(text);
   if (!hit) {
     // Bounded: a long-lived process (tests, a watch) must not keep every text it ever saw.
-    if (parsedTexts.size >= MAX_PARSED_TEXTS) parsedTexts.clear();
+    if (++parsedCount > MAX_PARSED_TEXTS) {
+      parsedTexts.clear();
+      parsedCount = 1;
+      parsedTexts.set(name, (texts = new Map()));
+    }
     hit = parseOrRecall(file, text, version);
-    parsedTexts.set(key, hit);
+    texts.set(text, hit);
   }
   // Fresh arrays: a caller may add to them; the documents themselves are shared, read only.
   return { docs: [...hit.docs], findings: [...hit.findings] };
@@ -55,7 +63,8 @@ export function parseYamlDocs(file: string, text: string, version: '1.1' | '1.2'
  * Each text parsed once per process: the loader, lint, the values reader and the render all
  * read the same service, environment and chart files. Callers only read the documents.
  */
-const parsedTexts = new Map<string, { docs: YamlDoc[]; findings: Finding[] }>();
+const parsedTexts = new Map<string, Map<string, { docs: YamlDoc[]; findings: Finding[] }>>();
+let parsedCount = 0;
 const MAX_PARSED_TEXTS = 20_000;
 
 /** `0o700`: an octal integer to go-yaml v2 (strconv.ParseInt with base 0), a string to the YAML 1.1 spec. */
