@@ -7,7 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { InternalError } from '../core/errors.js';
 import type { TreeRef } from '../core/render/plan.js';
 import type { FileRefusal, Snapshot } from '../core/repo/snapshot.js';
-import { FULL_OBJECT_ID } from '../runners/git-blobs.js';
+import { FULL_OBJECT_ID } from '../runners/git-objects.js';
 import { commitSnapshot } from '../runners/snapshots.js';
 import type { Git } from '../runners/git.js';
 import type { HelmRunner } from '../runners/helm.js';

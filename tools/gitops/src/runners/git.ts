@@ -4,17 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExternalToolError } from '../core/errors.js';
 import { exec, lastLines, type ExecResult } from './exec.js';
-import { BlobReader, textOf } from './git-blobs.js';
+import { ObjectReader, textOf } from './git-objects.js';
 
 const GIT_HINT = 'Install git (https://git-scm.com) and make sure it is on PATH.';
 
 /** One function per git verb we use; `cwd` is always the repository. */
 export class Git {
-  private readonly blobs: BlobReader;
+  private readonly objects: ObjectReader;
   private fixedHistory?: boolean;
 
   constructor(readonly cwd: string) {
-    this.blobs = new BlobReader(cwd, gitEnv(), GIT_HINT);
+    this.objects = new ObjectReader(cwd, gitEnv(), GIT_HINT);
   }
 
   private async run(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv; allowFail?: boolean } = {}): Promise<ExecResult> {
@@ -45,7 +45,7 @@ export class Git {
   async resolveCommit(ref: string): Promise<string | undefined> {
     // Through the run's cat-file process, which reads refs afresh for every request (a tag made mid-run resolves).
     const spec = `${ref}^{commit}`;
-    const object = (await this.blobs.objects([spec])).get(spec);
+    const object = (await this.objects.objects([spec])).get(spec);
     return object?.type === 'commit' ? object.id : undefined;
   }
 
@@ -63,7 +63,7 @@ export class Git {
   async treeId(commit: string, path: string): Promise<string | undefined> {
     // Through the run's cat-file process: a chart's key names the trees of its directories.
     const spec = `${commit}:${path}`;
-    return (await this.blobs.objects([spec])).get(spec)?.id;
+    return (await this.objects.objects([spec])).get(spec)?.id;
   }
 
   /** Files git knows in the work tree: tracked plus untracked-but-not-ignored. */
@@ -178,13 +178,13 @@ export class Git {
    * Specs are `<commit>:<path>`.
    */
   async readBlobs(specs: readonly string[]): Promise<Map<string, string | undefined>> {
-    const objects = await this.blobs.objects(specs);
+    const objects = await this.objects.objects(specs);
     return new Map([...objects].map(([spec, object]) => [spec, object?.type === 'blob' ? textOf(object) : undefined]));
   }
 
   /** readBlobs, bytes as they are (for callers that check the encoding). Specs: `<commit>:<path>` or object ids. */
   readBlobBuffers(specs: readonly string[]): Promise<Map<string, Buffer | undefined>> {
-    return this.blobs.read(specs);
+    return this.objects.read(specs);
   }
 
   /**

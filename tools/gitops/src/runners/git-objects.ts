@@ -35,11 +35,12 @@ interface Waiting {
 
 /**
  * One `git cat-file --batch` kept running for every object read of a run: a render reads its
- * chart's and values' files from Git and names its chart by tree ids, and a process per read
- * costs more than the reads (a fork of a large Node process each). Answers come in request order, so concurrent
- * callers share the process; it holds the CLI open only while a read waits.
+ * chart's and values' files from Git, names its chart by tree ids and resolves refs, and a
+ * process per read costs more than the read (a fork of a large Node process each). Answers
+ * come in request order, so concurrent callers share the process; it holds the CLI open only
+ * while a read waits.
  */
-export class BlobReader {
+export class ObjectReader {
   private child?: ChildProcessWithoutNullStreams;
   private readonly waiting: Waiting[] = [];
   private chunks: Buffer[] = [];

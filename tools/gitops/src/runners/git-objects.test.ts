@@ -6,13 +6,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Git } from './git.js';
 
-describe('blob reads through one git cat-file --batch', () => {
+describe('object reads through one git cat-file --batch', () => {
   let repo: string;
   let big: Buffer;
   const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8' });
 
   beforeAll(() => {
-    repo = mkdtempSync(join(tmpdir(), 'git-blobs-'));
+    repo = mkdtempSync(join(tmpdir(), 'git-objects-'));
     git('init', '--quiet');
     writeFileSync(join(repo, 'a.yaml'), 'a: 1\n');
     writeFileSync(join(repo, 'b.yaml'), 'b: 2\n');
@@ -89,7 +89,7 @@ describe('blob reads through one git cat-file --batch', () => {
   });
 
   it('fails the waiting reads with what git said when it cannot serve them', async () => {
-    const outside = mkdtempSync(join(tmpdir(), 'git-blobs-none-'));
+    const outside = mkdtempSync(join(tmpdir(), 'git-objects-none-'));
     try {
       await expect(new Git(outside).readBlobs(['HEAD:a.yaml'])).rejects.toMatchObject({ code: 'GIT_FAILED', details: { stderr: expect.stringMatching(/not a git repository/i) } });
     } finally {
