@@ -16,6 +16,7 @@ import { ChartStore } from './chart-store.js';
 import { fleetManifests, type AppManifests } from './fleet-manifests.js';
 import { ManifestCache } from './manifest-cache.js';
 import { renderApp, renderWithValues, type RenderedApp } from './render-app.js';
+import { ValuesCopies } from './values-copies.js';
 
 /** Which environments and services a command reports on (all when empty). */
 export interface FleetScope {
@@ -65,6 +66,7 @@ export class FleetRun {
   private readonly renders = new Map<string, Promise<RenderedApp>>();
   private readonly parsed = new WeakMap<RenderedApp, AppManifests>();
   private readonly parseCache: ManifestCache;
+  private readonly valuesCopies: ValuesCopies;
   /** helm invocations at once (--concurrency). */
   private readonly helmSlots: LimitFunction;
   /** Applications in preparation or rendering at once: enough that one is always ready when a helm slot frees. */
@@ -82,6 +84,7 @@ export class FleetRun {
     this.charts = new ChartStore(ws.git, () => this.helmRunner(), ws.snapshot, ws.cacheDir);
     this.values = new AppValuesCache(ws, this.charts);
     this.parseCache = new ManifestCache(ws.cacheDir);
+    this.valuesCopies = new ValuesCopies(ws.cacheDir);
   }
 
   /** Every Application of the fleet, planned once per run. */
@@ -130,7 +133,7 @@ export class FleetRun {
   }
 
   private async renderDeps() {
-    return { git: this.ws.git, helm: await this.helmRunner(), snapshot: this.ws.snapshot, charts: this.charts, cacheDir: this.ws.cacheDir, helmSlot: this.helmSlots };
+    return { git: this.ws.git, helm: await this.helmRunner(), snapshot: this.ws.snapshot, charts: this.charts, cacheDir: this.ws.cacheDir, values: this.valuesCopies, helmSlot: this.helmSlots };
   }
 
   private helmRunner(): Promise<HelmRunner> {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Finding, SourceLocation } from '../core/findings.js';
 import { originFor, type RenderPlan, type TreeRef } from '../core/render/plan.js';
@@ -10,6 +10,7 @@ import type { Git } from '../runners/git.js';
 import type { HelmRunner } from '../runners/helm.js';
 import { MAX_FILE_BYTES } from '../runners/snapshots.js';
 import { writeAtomic } from '../write-atomic.js';
+import type { ValuesCopies } from './values-copies.js';
 import type { ChartStore, ResolvedRevision } from './chart-store.js';
 
 /** The manifests of one Application, or why there are none. */
@@ -38,6 +39,8 @@ export interface RenderDeps {
   snapshot: Snapshot;
   charts: ChartStore;
   cacheDir: string;
+  /** The run's content-addressed copies of value files, which helm reads. */
+  values: ValuesCopies;
   /** `check`: when helm refuses the values only for the chart's schema, render again without it (see RenderedApp.pastValuesSchema). */
   renderPastValuesSchema?: boolean;
   /**
@@ -95,9 +98,9 @@ export async function renderApp(plan: RenderPlan, deps: RenderDeps): Promise<Ren
       result.findings.push(...syntax.map((f) => ({ ...f, application: plan.app.name, env: plan.env.name, service: plan.service })));
       return result;
     }
-    valueFiles.push({ display: ref.path, ...(await storeValues(deps.cacheDir, text)) });
+    valueFiles.push({ display: ref.path, ...(await deps.values.store(text)) });
   }
-  const extra = plan.extraValues === undefined ? undefined : await storeValues(deps.cacheDir, plan.extraValues);
+  const extra = plan.extraValues === undefined ? undefined : await deps.values.store(plan.extraValues);
 
   const args = buildHelmArgs(plan, { valueFiles: valueFiles.map((v) => v.file), extraValues: extra?.file, revision: appRevision });
   result.command = ['helm', ...buildHelmArgs(plan, { valueFiles: valueFiles.map((v) => v.display), extraValues: extra ? '<inline values>' : undefined, revision: appRevision })];
@@ -152,12 +155,12 @@ function chartFor(plan: RenderPlan, revision: ResolvedRevision, deps: Pick<Rende
  * markers back out of it): same chart, release and flags, helm parameters and value files
  * left out, the chart's schema not checked. Cached by content; undefined when helm fails.
  */
-export async function renderWithValues(app: RenderedApp, values: string, deps: Pick<RenderDeps, 'helm' | 'snapshot' | 'charts' | 'cacheDir' | 'helmSlot'>): Promise<string | undefined> {
+export async function renderWithValues(app: RenderedApp, values: string, deps: Pick<RenderDeps, 'helm' | 'snapshot' | 'charts' | 'cacheDir' | 'values' | 'helmSlot'>): Promise<string | undefined> {
   if (!app.chart || app.manifests === undefined) return undefined;
   const chart = await chartFor(app.plan, app.chart, deps);
   if ('error' in chart) return undefined;
   const plan: RenderPlan = { ...app.plan, set: [], setString: [], extraValues: undefined, skipSchemaValidation: true };
-  const stored = await storeValues(deps.cacheDir, values);
+  const stored = await deps.values.store(values);
   const args = buildHelmArgs(plan, { valueFiles: [stored.file], revision: '' });
   const key = createHash('sha256').update(JSON.stringify(['marked', deps.helm.version, chart.key, buildHelmArgs(plan, { valueFiles: [stored.hash], revision: '' })])).digest('hex');
   const cacheFile = join(deps.cacheDir, 'renders', `${key}.yaml`);
@@ -192,9 +195,3 @@ function readCached(file: string): string | undefined {
   }
 }
 
-async function storeValues(cacheDir: string, text: string): Promise<{ file: string; hash: string }> {
-  const hash = createHash('sha256').update(text).digest('hex');
-  const file = join(cacheDir, 'values', `${hash}.yaml`);
-  if (!existsSync(file)) await writeAtomic(file, text);
-  return { file, hash };
-}
