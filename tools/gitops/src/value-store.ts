@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
@@ -71,6 +71,6 @@ export class ValueStore<T> {
   }
 
   private file(key: string): string {
-    return join(this.dir, `${createHash('sha256').update(`${toolBuildId()}\0${key}`).digest('base64url')}.bin`);
+    return join(this.dir, `${hash('sha256', `${toolBuildId()}\0${key}`, 'base64url')}.bin`);
   }
 }

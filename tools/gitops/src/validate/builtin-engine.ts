@@ -60,7 +60,7 @@ export class BuiltinEngine implements ValidationEngine {
     const key = `${mode}\0${schema.source}`;
     let fn = this.compiled.get(key);
     if (fn === undefined) {
-      fn = schema.unusable ?? this.compile(schema, mode);
+      fn = this.compile(schema, mode);
       this.compiled.set(key, fn);
     }
     return fn;

@@ -94,18 +94,34 @@ export class KindSchemas {
     return this.kindSchema(id, layoutPath, file, () => (found.crd ? this.withImplicitFields(readSchema(file)) : strictSchema(readSchema(file))));
   }
 
+  /** The schema is read and made strict on first use: an object whose verdict is remembered needs only its file's name. */
   private kindSchema(id: string, layoutPath: string, source: string, strict: () => JsonSchema): KindSchema {
     const key = `${source}\0${this.objectMetaFile() ?? ''}`;
-    let made = strictBySource.get(key);
-    if (!made) {
-      try {
-        made = strict();
-      } catch (err) {
-        made = new UnusableSchema((err as Error).message);
+    const made = (): JsonSchema | UnusableSchema => {
+      let hit = strictBySource.get(key);
+      if (!hit) {
+        try {
+          hit = strict();
+        } catch (err) {
+          hit = new UnusableSchema((err as Error).message);
+        }
+        strictBySource.set(key, hit);
       }
-      strictBySource.set(key, made);
-    }
-    return made instanceof UnusableSchema ? { id, layoutPath, source, schema: {}, unusable: made.message } : { id, layoutPath, source, schema: made };
+      return hit;
+    };
+    return {
+      id,
+      layoutPath,
+      source,
+      get schema() {
+        const hit = made();
+        return hit instanceof UnusableSchema ? {} : hit;
+      },
+      get unusable() {
+        const hit = made();
+        return hit instanceof UnusableSchema ? hit.message : undefined;
+      },
+    };
   }
 
   /**

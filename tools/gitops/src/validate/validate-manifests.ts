@@ -6,7 +6,7 @@ import { KubeconformRunner } from '../runners/kubeconform.js';
 import { BuiltinEngine } from './builtin-engine.js';
 import { CachedEngine } from './verdict-cache.js';
 import { apiStatus } from './deprecations.js';
-import type { EngineInput, EngineName, ValidationEngine } from './engine.js';
+import type { EngineInput, EngineName, EngineVerdict, ValidationEngine } from './engine.js';
 import { KindSchemas, type KindSchema } from './kind-schemas.js';
 import { KubeconformEngine } from './kubeconform-engine.js';
 import { versionSchemaDirs, type SchemaSources } from './schema-dir.js';
@@ -81,11 +81,6 @@ export async function validateManifests(manifests: readonly Manifest[], options:
       });
       return;
     }
-    if (schema.unusable) {
-      results[index] = { ...base, status: 'error', errors: [errorOf(manifest, { pointer: '', message: schema.unusable })] };
-      unusable.note(schema, schema.unusable);
-      return;
-    }
     const group = pending.get(version) ?? [];
     group.push({ index, input: { manifest, schema } });
     pending.set(version, group);
@@ -138,14 +133,39 @@ const builtins = new Map<string, ValidationEngine>();
 async function createEngine(options: ValidateManifestsOptions): Promise<ValidationEngine> {
   if (options.engine === 'kubeconform') {
     const runner = await KubeconformRunner.locate(options.env);
-    return new CachedEngine(new KubeconformEngine(runner, options.cacheDir), `kubeconform ${runner.version}`, options.cacheDir);
+    return new CachedEngine(new UsableSchemasOnly(new KubeconformEngine(runner, options.cacheDir)), `kubeconform ${runner.version}`, options.cacheDir);
   }
   let engine = builtins.get(options.cacheDir);
   if (!engine) {
-    engine = new CachedEngine(new BuiltinEngine(options.cacheDir), 'builtin', options.cacheDir);
+    engine = new CachedEngine(new UsableSchemasOnly(new BuiltinEngine(options.cacheDir)), 'builtin', options.cacheDir);
     builtins.set(options.cacheDir, engine);
   }
   return engine;
+}
+
+/**
+ * An object whose kind's schema cannot be used gets an `error` verdict that names the schema,
+ * and never reaches the engine (kubeconform would read the empty schema left as allowing
+ * anything). Behind the verdict cache: a remembered verdict reads no schema, and an `error`
+ * is never remembered.
+ */
+class UsableSchemasOnly implements ValidationEngine {
+  readonly name: EngineName;
+
+  constructor(private readonly inner: ValidationEngine) {
+    this.name = inner.name;
+  }
+
+  async validate(inputs: readonly EngineInput[]): Promise<EngineVerdict[]> {
+    const refused = inputs.map(({ schema }): EngineVerdict | undefined => {
+      const reason = schema.unusable;
+      return reason === undefined ? undefined : { status: 'error', errors: [{ pointer: '', message: reason }], schemaProblem: reason };
+    });
+    const usable = inputs.filter((_, i) => !refused[i]);
+    const judged = usable.length > 0 ? await this.inner.validate(usable) : [];
+    let next = 0;
+    return refused.map((verdict) => verdict ?? judged[next++]!);
+  }
 }
 
 const schemasByVersion = new Map<string, KindSchemas>();
