@@ -194,4 +194,3 @@ function readCached(file: string): string | undefined {
     return undefined;
   }
 }
-
