@@ -1,4 +1,5 @@
-import type { Finding } from '../core/findings.js';
+import { hash } from 'node:crypto';
+import type { Finding, SourceLocation } from '../core/findings.js';
 import { buildEnv, envsubst } from '../core/render/helm-args.js';
 import { originFor, type RenderPlan, type TreeRef } from '../core/render/plan.js';
 import type { ValidateFunction } from 'ajv';
@@ -9,7 +10,9 @@ import { setValue } from '../core/values/set-values.js';
 import { parseValuesFile, parseYamlDocs, type YamlDoc } from '../core/yaml/parse-yaml.js';
 import { ChartStore } from '../render/chart-store.js';
 import { compileCached } from '../validate/compiled-validators.js';
+import { MemoTable } from '../memo-table.js';
 import type { Workspace } from '../workspace.js';
+import { ownReplicaCounts, shadowedByParameters } from './no-effect.js';
 import { yaml11Findings } from './yaml11.js';
 
 
@@ -23,12 +26,20 @@ export interface AppValues {
   defaultFile: string;
 }
 
+/** The texts one Application's values are read from (undefined: the file is not there). */
+export interface AppValueInputs {
+  chartValues?: string;
+  files: { path: string; text?: string }[];
+  chartYaml?: string;
+  schema?: string;
+}
+
 /**
- * Reads the chart defaults, the value files, the parameters and the inline values of one
- * Application (the same chain as the render) as helm reads them, YAML 1.1. Undefined when
- * the chart cannot be resolved or a file does not parse: those are other findings.
+ * Reads the chart defaults, the value files, Chart.yaml and values.schema.json of one
+ * Application from the trees the render reads them from. Undefined when the chart cannot be
+ * resolved: that is another finding.
  */
-async function loadAppValues(plan: RenderPlan, ws: Workspace, charts: ChartStore): Promise<AppValues | undefined> {
+async function readAppValueInputs(plan: RenderPlan, ws: Workspace, charts: ChartStore): Promise<AppValueInputs | undefined> {
   let chartCommit: string | undefined;
   if (plan.chart.tree.kind !== 'snapshot') {
     const resolved = await charts.resolveChart(plan.chart);
@@ -52,47 +63,86 @@ async function loadAppValues(plan: RenderPlan, ws: Workspace, charts: ChartStore
     if (!commit) return undefined;
     return (await charts.readFilesAt(commit, [path])).get(path);
   };
+  const files = await Promise.all(plan.valueFiles.map(async (ref) => ({ path: ref.path, text: await read(ref.tree, ref.path) })));
+  return {
+    chartValues: await read(plan.chart.tree, `${plan.chart.path}/values.yaml`),
+    files,
+    chartYaml: await read(plan.chart.tree, `${plan.chart.path}/Chart.yaml`),
+    schema: await read(plan.chart.tree, `${plan.chart.path}/values.schema.json`),
+  };
+}
 
+/**
+ * The values helm merges for one Application, as helm reads them (YAML 1.1), from its inputs:
+ * the chart defaults, the value files, the parameters and the inline values, in that order.
+ * Undefined when a value file does not parse: that is lint-files' finding.
+ */
+function buildAppValues(plan: RenderPlan, inputs: AppValueInputs): AppValues | undefined {
   const layers: ValueLayer[] = [];
   const chartValuesFile = `${plan.chart.path}/values.yaml`;
-  const chartValues = await read(plan.chart.tree, chartValuesFile);
-  if (chartValues !== undefined) layers.push(fileLayer('chart', parseValuesFile(chartValuesFile, chartValues).doc, chartValuesFile));
-  for (const ref of plan.valueFiles) {
-    const text = await read(ref.tree, ref.path);
+  if (inputs.chartValues !== undefined) layers.push(fileLayer('chart', parseValuesFile(chartValuesFile, inputs.chartValues).doc, chartValuesFile));
+  for (const { path, text } of inputs.files) {
     if (text === undefined) continue;
-    const parsed = parseValuesFile(ref.path, text);
+    const parsed = parseValuesFile(path, text);
     if (parsed.findings.length > 0) return undefined;
-    layers.push(fileLayer('file', parsed.doc, ref.path));
+    layers.push(fileLayer('file', parsed.doc, path));
   }
   layers.push(...parameterLayers(plan));
-  if (plan.extraValues !== undefined) {
-    const data: unknown = parseYamlDocs('<inline values>', plan.extraValues, '1.1').docs[0]?.data;
-    const field = `${plan.app.manifest.spec.sources ? 'spec.sources' : 'spec.source'}`;
-    if (isMap(data)) layers.push({ kind: 'inline', data, locate: () => originFor(plan.app, field) });
-  }
+  const inline = inlineLayer(plan);
+  if (inline) layers.push(inline);
 
   // helm adds `global` and one key per dependency before validating.
-  const chartYaml = await read(plan.chart.tree, `${plan.chart.path}/Chart.yaml`);
   const implicit: Record<string, unknown> = { global: {} };
-  const deps = (chartYaml ? (parseYamlDocs(`${plan.chart.path}/Chart.yaml`, chartYaml).docs[0]?.data as { dependencies?: unknown } | null) : null)?.dependencies;
+  const deps = (inputs.chartYaml ? (parseYamlDocs(`${plan.chart.path}/Chart.yaml`, inputs.chartYaml).docs[0]?.data as { dependencies?: unknown } | null) : null)?.dependencies;
   for (const dep of Array.isArray(deps) ? (deps as ({ name?: unknown; alias?: unknown } | null)[]) : []) {
     const key = dep?.alias ?? dep?.name;
     if (typeof key === 'string' && key) implicit[key] = {};
   }
   const merged = mergeLayers([{ kind: 'chart', data: implicit, locate: () => ({ file: chartValuesFile }) }, ...layers]);
-
   const schemaFile = `${plan.chart.path}/values.schema.json`;
-  const schemaText = await read(plan.chart.tree, schemaFile);
-  const ownValues = plan.valueFiles.filter((v) => v.path.startsWith(`services/${plan.service}/`));
-  return { layers, merged, schema: schemaText === undefined ? undefined : { file: schemaFile, text: schemaText }, defaultFile: ownValues[0]?.path ?? `services/${plan.service}/values.yaml` };
+  return { layers, merged, schema: inputs.schema === undefined ? undefined : { file: schemaFile, text: inputs.schema }, defaultFile: defaultFileOf(plan) };
 }
+
+/** Where a key the service must add goes when no file holds its parent map: its first own value file. */
+function defaultFileOf(plan: RenderPlan): string {
+  return plan.valueFiles.find((v) => v.path.startsWith(`services/${plan.service}/`))?.path ?? `services/${plan.service}/values.yaml`;
+}
+
+function inlineLayer(plan: RenderPlan): ValueLayer | undefined {
+  if (plan.extraValues === undefined) return undefined;
+  const data: unknown = parseYamlDocs('<inline values>', plan.extraValues, '1.1').docs[0]?.data;
+  const origin = originFor(plan.app, plan.app.manifest.spec.sources ? 'spec.sources' : 'spec.source');
+  return isMap(data) ? { kind: 'inline', data, locate: () => origin } : undefined;
+}
+
+/**
+ * What lint and check conclude from one Application's values alone, kept between runs by
+ * everything it is computed from: a run over values that did not change neither parses,
+ * merges nor validates them.
+ */
+export interface ValuesFacts {
+  /** The values against the chart's values.schema.json (lintValues). */
+  lint: Finding[];
+  /** Keys of value files that a helm parameter sets again (VALUES_NO_EFFECT). */
+  shadowed: Finding[];
+  /** Where the service's own files set a top-level replica count, by key (VALUES_NO_EFFECT, with the rendered autoscaler). */
+  replicas: { key: string; location: SourceLocation }[];
+}
+
+/** Facts of a fleet several times over: the least recently used go first. */
+const MAX_FACTS = 20_000;
 
 /**
  * Each Application's values, read once per run however many stages ask (lint checks them,
  * findings about rendered fields trace back through them).
  */
 export class AppValuesCache {
+  private readonly inputs = new Map<string, Promise<AppValueInputs | undefined>>();
   private readonly values = new Map<string, Promise<AppValues | undefined>>();
+  private readonly facts = new Map<string, Promise<ValuesFacts | undefined>>();
+  private readonly remembered: MemoTable<ValuesFacts>;
+  /** Each text's digest, once per run: a chart's values.yaml and schema key every Application of its version. */
+  private readonly digests = new Map<string, string>();
   private readonly validators = new Map<string, ValidateFunction | { error: string }>();
   // A chart's schema and a values file are shared by many Applications (a service's values.yaml by each environment).
   private readonly schemas = new Map<string, { schema: unknown } | undefined>();
@@ -102,7 +152,9 @@ export class AppValuesCache {
     private readonly ws: Workspace,
     // Versions resolve from Git alone: no helm needed.
     private readonly charts = new ChartStore(ws.git, undefined, ws.snapshot, ws.cacheDir),
-  ) {}
+  ) {
+    this.remembered = new MemoTable(ws.cacheDir, 'values-facts', '', MAX_FACTS);
+  }
 
   /** A chart's values.schema.json compiled once per content and run, its code kept between runs. */
   validator(schemaText: string): ValidateFunction | { error: string } {
@@ -140,20 +192,84 @@ export class AppValuesCache {
     return found;
   }
 
-  get(plan: RenderPlan): Promise<AppValues | undefined> {
-    let hit = this.values.get(plan.app.name);
-    if (!hit) {
-      hit = loadAppValues(plan, this.ws, this.charts);
-      this.values.set(plan.app.name, hit);
-    }
-    return hit;
+  /** The texts an Application's values are read from, read once per run. */
+  private inputsOf(plan: RenderPlan): Promise<AppValueInputs | undefined> {
+    return once(this.inputs, plan.app.name, () => readAppValueInputs(plan, this.ws, this.charts));
   }
+
+  /** An Application's values with their layers, read once per run; undefined when the chart does not resolve or a value file does not parse. */
+  get(plan: RenderPlan): Promise<AppValues | undefined> {
+    return once(this.values, plan.app.name, async () => {
+      const inputs = await this.inputsOf(plan);
+      return inputs && buildAppValues(plan, inputs);
+    });
+  }
+
+  /** What lint and check conclude from an Application's values, remembered between runs by what it is computed from. */
+  factsOf(plan: RenderPlan): Promise<ValuesFacts | undefined> {
+    return once(this.facts, plan.app.name, async () => {
+      const inputs = await this.inputsOf(plan);
+      if (!inputs) return undefined;
+      const key = this.factsKey(plan, inputs);
+      const hit = this.remembered.get(key);
+      if (hit) return hit;
+      const values = await this.get(plan);
+      const facts: ValuesFacts = values
+        ? { lint: schemaFindings(plan, values, this), shadowed: shadowedByParameters(plan, values), replicas: ownReplicaCounts(plan, values) }
+        : { lint: [], shadowed: [], replicas: [] };
+      this.remembered.set(key, facts);
+      return facts;
+    });
+  }
+
+  /** Keeps the facts computed this run for the next (once, after the run asked for them). */
+  saveFacts(): Promise<void> {
+    return this.remembered.save();
+  }
+
+  /** Everything values facts are computed from: the Application, the texts, the parameters and inline values with where they are written. */
+  private factsKey(plan: RenderPlan, inputs: AppValueInputs): string {
+    const digest = (text: string | undefined): string | null => {
+      if (text === undefined) return null;
+      let hit = this.digests.get(text);
+      if (hit === undefined) this.digests.set(text, (hit = hash('sha256', text, 'base64url')));
+      return hit;
+    };
+    const parameters = parameterLayers(plan).map((l) => [l.data, l.locate([])]);
+    const inline = plan.extraValues === undefined ? null : [plan.extraValues, originFor(plan.app, plan.app.manifest.spec.sources ? 'spec.sources' : 'spec.source')];
+    return hash(
+      'sha256',
+      JSON.stringify([
+        plan.app.name,
+        plan.env.name,
+        plan.service,
+        plan.chart.path,
+        defaultFileOf(plan),
+        digest(inputs.chartValues),
+        digest(inputs.chartYaml),
+        digest(inputs.schema),
+        inputs.files.map((f) => [f.path, digest(f.text)]),
+        parameters,
+        inline,
+      ]),
+      'base64url',
+    );
+  }
+}
+
+function once<T>(map: Map<string, Promise<T>>, key: string, compute: () => Promise<T>): Promise<T> {
+  let hit = map.get(key);
+  if (!hit) map.set(key, (hit = compute()));
+  return hit;
 }
 
 /** The merged values of one Application against its chart's values.schema.json, each error at the line that set it. */
 export async function lintValues(plan: RenderPlan, values: AppValuesCache): Promise<Finding[]> {
-  const appValues = await values.get(plan);
-  if (!appValues?.schema) return [];
+  return (await values.factsOf(plan))?.lint ?? [];
+}
+
+function schemaFindings(plan: RenderPlan, appValues: AppValues, values: AppValuesCache): Finding[] {
+  if (!appValues.schema) return [];
   return [
     ...leadingZeroNumbers(appValues, values),
     ...checkValues(appValues.layers, appValues.merged, values.validator(appValues.schema.text), {

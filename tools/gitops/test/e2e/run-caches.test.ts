@@ -125,3 +125,41 @@ it("an environment's remembered policy findings follow every Application of it, 
   expect(moved.exitCode).toBe(1);
   expect(moved.stdout).toMatch(/ error POLICY_ROUTE_HOST_UNKNOWN api-gateway-prod: VirtualService api-gateway-edge: routes to orders\.commerce\.svc\.cluster\.local:80, but Service orders of orders-prod has no port 80/);
 });
+
+it("an Application's remembered values findings follow its value files and where its parameters are written", () => {
+  const repo = createRepo(fleetFiles());
+  // A schema error and a key the release pin sets again (image.tag, a helm parameter from service.yaml).
+  repo.commit('bad', { 'services/shop/values-prod.yaml': '# prod\nreplicaCount: many\nimage:\n  tag: "1.0.0"\n' });
+  const cache = tempCache();
+  const check = () => runCli(['check', '--env', 'prod', '--service', 'shop'], { cwd: repo.dir, env: { GITOPS_SCHEMA_DIR: schemaDir, GITOPS_TODAY: '2026-11-24' }, cacheDir: cache });
+  const shadowed = (line: number) => `services/shop/values-prod.yaml:4:3 warning VALUES_NO_EFFECT image.tag does nothing in shop-prod: the Application's helm parameter image.tag (services/shop/service.yaml:${line}) overrides it`;
+
+  const cold = check();
+  expect(cold.exitCode, cold.stderr).toBe(1);
+  expect(cold.stdout).toContain('services/shop/values-prod.yaml:2:15 error VALUES_WRONG_TYPE replicaCount: string "many" where integer is expected');
+  expect(cold.stdout).toContain(shadowed(6));
+  const table = readdirSync(join(cache, 'values-facts')).map((f) => join(cache, 'values-facts', f));
+  expect(table).toHaveLength(1);
+  const warm = check();
+  expect(without(warm.stdout + warm.stderr)).toBe(without(cold.stdout + cold.stderr));
+
+  // The pin moves a line down: the finding names the line it is on now, not the remembered one.
+  const service = readFileSync(join(repo.dir, 'services/shop/service.yaml'), 'utf8');
+  repo.write({ 'services/shop/service.yaml': `# the shop\n${service}` });
+  const pinMoved = check();
+  expect(pinMoved.stdout).toContain(shadowed(7));
+  expect(pinMoved.stdout).not.toContain(shadowed(6));
+
+  // The value file fixed: both findings go.
+  repo.write({ 'services/shop/values-prod.yaml': '# prod\nreplicaCount: 2\n' });
+  const fixed = check();
+  expect(fixed.stdout).not.toContain('VALUES_WRONG_TYPE');
+  expect(fixed.stdout).not.toContain('VALUES_NO_EFFECT');
+
+  // A damaged table is computed again and replaced.
+  repo.write({ 'services/shop/values-prod.yaml': '# prod\nreplicaCount: many\nimage:\n  tag: "1.0.0"\n', 'services/shop/service.yaml': service });
+  writeFileSync(table[0]!, '{"not": ');
+  const damaged = check();
+  expect(without(damaged.stdout + damaged.stderr)).toBe(without(cold.stdout + cold.stderr));
+  expect(() => JSON.parse(readFileSync(table[0]!, 'utf8')) as unknown).not.toThrow();
+});

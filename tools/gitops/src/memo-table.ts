@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { toolBuildId } from './build-id.js';
+import { writeAtomic } from './write-atomic.js';
+
+/**
+ * Many small results kept between runs in one JSON file (per name, identity and build of the
+ * tool), least recently used dropped first past `max`: a fleet asks for a thousand of them
+ * per run, and one file read costs less than a thousand. A missing or damaged file reads as
+ * empty; a read-only cache only costs the next run the work.
+ */
+export class MemoTable<T> {
+  private entries?: Map<string, T>;
+  private dirty = false;
+  private readonly file: string;
+
+  constructor(
+    cacheDir: string,
+    name: string,
+    /** What else shapes every entry (an engine and its version). */
+    identity: string,
+    private readonly max: number,
+  ) {
+    const id = createHash('sha256').update(`${identity}\0${toolBuildId()}`).digest('hex').slice(0, 16);
+    this.file = join(cacheDir, name, `${id}.json`);
+  }
+
+  get(key: string): T | undefined {
+    const entries = this.load();
+    const hit = entries.get(key);
+    if (hit !== undefined) {
+      // Most recently used last: trimming drops from the front.
+      entries.delete(key);
+      entries.set(key, hit);
+    }
+    return hit;
+  }
+
+  set(key: string, value: T): void {
+    this.load().set(key, value);
+    this.dirty = true;
+  }
+
+  /** Writes the table when an entry was set since it was read. */
+  async save(): Promise<void> {
+    if (!this.dirty || !this.entries) return;
+    this.dirty = false;
+    for (const key of this.entries.keys()) {
+      if (this.entries.size <= this.max) break;
+      this.entries.delete(key);
+    }
+    try {
+      await writeAtomic(this.file, JSON.stringify(Object.fromEntries(this.entries)));
+    } catch {
+      // Read-only or full: the next run computes them again.
+    }
+  }
+
+  private load(): Map<string, T> {
+    if (this.entries) return this.entries;
+    try {
+      this.entries = new Map(Object.entries(JSON.parse(readFileSync(this.file, 'utf8')) as Record<string, T>));
+    } catch {
+      // None yet, or cut short.
+      this.entries = new Map();
+    }
+    return this.entries;
+  }
+}
