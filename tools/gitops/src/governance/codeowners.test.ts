@@ -51,3 +51,15 @@ it('names a team by its slug, with or without the team- prefix, or by its full h
   expect(isTeam('@acme/commerce-ops', 'commerce')).toBe(false);
   expect(isTeam('@commerce', 'commerce')).toBe(false);
 });
+
+it('an anchored path owns itself and what lies under it, not a sibling that shares its first letters', () => {
+  const rules = parseCodeowners('CODEOWNERS', ['* @acme/platform', '/services/order @acme/order', '/services/orders/values.yaml @acme/commerce', '/Docs @acme/writers'].join('\n'));
+  const of = (path: string) => ownersOf(rules, path).owners;
+  expect(of('services/order/values.yaml')).toEqual(['@acme/order']);
+  expect(of('services/order')).toEqual(['@acme/order']);
+  expect(of('services/orders/values.yaml')).toEqual(['@acme/commerce']);
+  expect(of('services/orders/values-prod.yaml')).toEqual(['@acme/platform']);
+  expect(of('services/order-history/values.yaml')).toEqual(['@acme/platform']);
+  // The matcher ignores case: so does the shortcut in front of it.
+  expect(of('docs/guide.md')).toEqual(['@acme/writers']);
+});

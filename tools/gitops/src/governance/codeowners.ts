@@ -14,6 +14,12 @@ export interface OwnerRule {
   matcher: Ignore;
   /** `dir/*`: files of `dir` itself, not of its subdirectories (where GitHub departs from gitignore). */
   shallow: boolean;
+  /**
+   * Of an anchored pattern without wildcards (`/services/orders/`): the path, lowercased, that
+   * every path it matches is or lies under. Most rules of a large file are such, so a lookup
+   * asks the matcher about few of them.
+   */
+  literal?: string;
 }
 
 export interface Codeowners {
@@ -56,7 +62,8 @@ export function parseCodeowners(file: string, text: string): Codeowners {
       return;
     }
     const shallow = /[^*]\/\*$/.test(pattern);
-    rules.push({ pattern, owners, line, matcher: ignore().add(pattern), shallow });
+    const literal = /^\/[^*?\\]+$/.test(pattern) ? pattern.slice(1).replace(/\/+$/, '').toLowerCase() : '';
+    rules.push({ pattern, owners, line, matcher: ignore().add(pattern), shallow, literal: literal || undefined });
   });
   return { file, rules, findings };
 }
@@ -69,8 +76,11 @@ function stripComment(line: string): string {
 
 /** The owners of a repository path (forward slashes, no leading slash): the last rule that matches. */
 export function ownersOf(codeowners: Codeowners, path: string): Ownership {
+  // The matcher ignores case, as the prefilter must.
+  const lower = path.toLowerCase();
   for (let i = codeowners.rules.length - 1; i >= 0; i--) {
     const rule = codeowners.rules[i]!;
+    if (rule.literal !== undefined && lower !== rule.literal && !lower.startsWith(`${rule.literal}/`)) continue;
     if (matches(rule, path)) return { owners: rule.owners, rule };
   }
   return { owners: [] };

@@ -1,8 +1,10 @@
+import { hash } from 'node:crypto';
 import type { Finding } from '../core/findings.js';
 import { posix } from 'node:path';
 import { refusalFinding } from '../core/repo/snapshot.js';
 import { fileRole } from '../core/repo/file-limits.js';
 import { locate, parseValuesFile, parseYamlDocs, parseYamlMapping, type YamlDoc } from '../core/yaml/parse-yaml.js';
+import { MemoTable } from '../memo-table.js';
 import type { Workspace } from '../workspace.js';
 import { yaml11Findings } from './yaml11.js';
 
@@ -26,6 +28,7 @@ export async function lintFiles(ws: Workspace): Promise<Finding[]> {
   // repository or a binary blob is refused wherever it is (Argo CD refuses the whole repo).
   const guarded = ws.model.files.filter((f) => GUARDED.test(f));
   const reads = await ws.snapshot.readFilesChecked(guarded);
+  const remembered = new MemoTable<Finding[]>(ws.cacheDir, 'file-lint', '', MAX_REMEMBERED);
   const findings: Finding[] = [...chartDirectories(ws.model.files)];
   for (const file of guarded) {
     const read = reads.get(file);
@@ -34,29 +37,39 @@ export async function lintFiles(ws: Workspace): Promise<Finding[]> {
       findings.push(refusalFinding(read.refusal));
       continue;
     }
-    if (VALUES_SCHEMA.test(file)) {
-      findings.push(...schemaShape(file, read.text));
-      continue;
-    }
-    if (!LINTED.test(file) || TEMPLATE.test(file)) continue;
-    const text = read.text;
-    findings.push(...tabs(file, text));
-    if (VALUES_FILE.test(file)) {
-      const parsed = parseValuesFile(file, text);
-      findings.push(...parsed.findings);
-      if (parsed.doc) findings.push(...yaml11Findings(parsed.doc));
-      continue;
-    }
-    const role = fileRole(file);
-    if (role === 'project' || role === 'waivers' || CHART_YAML.test(file)) {
-      const parsed = parseYamlMapping(file, text);
-      findings.push(...parsed.findings);
-      if (parsed.doc && role === 'project') findings.push(...projectShape(parsed.doc));
-      if (parsed.doc && CHART_YAML.test(file)) findings.push(...chartShape(parsed.doc), ...dependencyPaths(parsed.doc));
-      continue;
-    }
-    findings.push(...parseYamlDocs(file, text).findings);
+    if (!VALUES_SCHEMA.test(file) && (!LINTED.test(file) || TEMPLATE.test(file))) continue;
+    // A file's findings depend on its path and text alone.
+    const key = hash('sha256', `${file}\0${read.text}`, 'base64url');
+    let found = remembered.get(key);
+    if (!found) remembered.set(key, (found = lintText(file, read.text)));
+    findings.push(...found);
   }
+  await remembered.save();
+  return findings;
+}
+
+/** Files of several repositories and branches: the least recently used go first. */
+const MAX_REMEMBERED = 50_000;
+
+/** The findings of one file a person edits, from its path and text. */
+function lintText(file: string, text: string): Finding[] {
+  if (VALUES_SCHEMA.test(file)) return schemaShape(file, text);
+  const findings = tabs(file, text);
+  if (VALUES_FILE.test(file)) {
+    const parsed = parseValuesFile(file, text);
+    findings.push(...parsed.findings);
+    if (parsed.doc) findings.push(...yaml11Findings(parsed.doc));
+    return findings;
+  }
+  const role = fileRole(file);
+  if (role === 'project' || role === 'waivers' || CHART_YAML.test(file)) {
+    const parsed = parseYamlMapping(file, text);
+    findings.push(...parsed.findings);
+    if (parsed.doc && role === 'project') findings.push(...projectShape(parsed.doc));
+    if (parsed.doc && CHART_YAML.test(file)) findings.push(...chartShape(parsed.doc), ...dependencyPaths(parsed.doc));
+    return findings;
+  }
+  findings.push(...parseYamlDocs(file, text).findings);
   return findings;
 }
 

@@ -88,11 +88,12 @@ it('a warm check reads parsed values and rendered objects back, and places every
   const warm = check();
   expect(without(warm.stdout + warm.stderr)).toBe(without(cold.stdout + cold.stderr));
 
-  // Damaged entries are parsed again and replaced.
-  for (const file of [...stored('yaml'), ...stored('manifests'), ...stored('stream-summaries')]) writeFileSync(file, 'not what was stored');
+  // Damaged entries are parsed again and replaced (the remembered findings too, or no file would be parsed).
+  const stores = ['yaml', 'manifests', 'stream-summaries', 'file-lint', 'values-facts'];
+  for (const file of stores.flatMap(stored)) writeFileSync(file, 'not what was stored');
   const damaged = check();
   expect(without(damaged.stdout + damaged.stderr)).toBe(without(cold.stdout + cold.stderr));
-  for (const dir of ['yaml', 'manifests', 'stream-summaries']) expect(stored(dir).every((f) => readFileSync(f, 'utf8') !== 'not what was stored')).toBe(true);
+  for (const dir of stores) expect(stored(dir).every((f) => readFileSync(f, 'utf8') !== 'not what was stored'), dir).toBe(true);
   // Summaries kept, the objects' data lost: the objects a finding needs are parsed from the text again.
   for (const file of stored('manifests')) writeFileSync(file, 'not what was stored');
   const summarized = check();
