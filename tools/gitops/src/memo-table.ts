@@ -10,6 +10,14 @@ import { writeAtomic } from './write-atomic.js';
  * per run, and one file read costs less than a thousand. A missing or damaged file reads as
  * empty; a read-only cache only costs the next run the work.
  */
+/** Tables with entries set since they were read: the CLI saves them before it exits. */
+const unsaved = new Set<MemoTable<unknown>>();
+
+/** Writes every table with unsaved entries (see storeWritesSettled). */
+export async function saveTables(): Promise<void> {
+  await Promise.all([...unsaved].map((table) => table.save()));
+}
+
 export class MemoTable<T> {
   private entries?: Map<string, T>;
   private dirty = false;
@@ -40,10 +48,12 @@ export class MemoTable<T> {
   set(key: string, value: T): void {
     this.load().set(key, value);
     this.dirty = true;
+    unsaved.add(this);
   }
 
   /** Writes the table when an entry was set since it was read. */
   async save(): Promise<void> {
+    unsaved.delete(this);
     if (!this.dirty || !this.entries) return;
     this.dirty = false;
     for (const key of this.entries.keys()) {

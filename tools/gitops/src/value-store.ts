@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { toolBuildId } from './build-id.js';
+import { saveTables } from './memo-table.js';
 import { writeAtomic } from './write-atomic.js';
 
 /** How entries are written: V8's serialization keeps every value as it was (Uint8Array, Set, -0). */
@@ -23,6 +24,7 @@ const writing = new Map<string, { bytes: Uint8Array | string; written: Promise<v
 
 /** Resolves when every entry set so far is on disk (or failed to be written); the CLI waits for it before it exits. */
 export async function storeWritesSettled(): Promise<void> {
+  await saveTables();
   while (writing.size > 0) await Promise.all([...writing.values()].map((w) => w.written));
 }
 

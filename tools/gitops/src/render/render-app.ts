@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Finding, SourceLocation } from '../core/findings.js';
 import { originFor, type RenderPlan, type TreeRef } from '../core/render/plan.js';
 import { buildHelmArgs } from '../core/render/helm-args.js';
-import { parseValuesFile } from '../core/yaml/parse-yaml.js';
+import { valuesFileFindings } from '../core/yaml/parse-yaml.js';
 import { refusalFinding, type FileRefusal, type Snapshot } from '../core/repo/snapshot.js';
 import type { Git } from '../runners/git.js';
 import type { HelmRunner } from '../runners/helm.js';
@@ -93,7 +93,7 @@ export async function renderApp(plan: RenderPlan, deps: RenderDeps): Promise<Ren
     }
     // Helm would fail on these too, but with no file and line; duplicate keys it may even
     // accept, and of several documents it reads the first and drops the rest.
-    const syntax = parseValuesFile(ref.path, text).findings;
+    const syntax = valuesFileFindings(ref.path, text);
     if (syntax.length > 0) {
       result.findings.push(...syntax.map((f) => ({ ...f, application: plan.app.name, env: plan.env.name, service: plan.service })));
       return result;

@@ -89,7 +89,7 @@ it('a warm check reads parsed values and rendered objects back, and places every
   expect(without(warm.stdout + warm.stderr)).toBe(without(cold.stdout + cold.stderr));
 
   // Damaged entries are parsed again and replaced (the remembered findings too, or no file would be parsed).
-  const stores = ['yaml', 'manifests', 'stream-summaries', 'file-lint', 'values-facts'];
+  const stores = ['yaml', 'manifests', 'stream-summaries', 'file-lint', 'values-facts', 'values-syntax'];
   for (const file of stores.flatMap(stored)) writeFileSync(file, 'not what was stored');
   const damaged = check();
   expect(without(damaged.stdout + damaged.stderr)).toBe(without(cold.stdout + cold.stderr));

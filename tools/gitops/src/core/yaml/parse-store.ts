@@ -1,3 +1,5 @@
+import { hash } from 'node:crypto';
+import { MemoTable } from '../../memo-table.js';
 import { ValueStore } from '../../value-store.js';
 import type { Finding } from '../findings.js';
 import type { PlainScalar } from './yaml11-scalars.js';
@@ -9,6 +11,7 @@ export interface StoredParse {
 }
 
 let store: ValueStore<StoredParse> | undefined;
+let valuesFindings: MemoTable<Finding[]> | undefined;
 
 /**
  * Keeps what each text parses to in the user cache, keyed by the text, its file and the YAML
@@ -17,6 +20,20 @@ let store: ValueStore<StoredParse> | undefined;
  */
 export function keepParsedYaml(cacheDir: string | undefined): void {
   store = cacheDir === undefined ? undefined : new ValueStore(cacheDir, 'yaml');
+  valuesFindings = cacheDir === undefined ? undefined : new MemoTable(cacheDir, 'values-syntax', '', 50_000);
+}
+
+/**
+ * What a values file's text parses to as helm reads it, as findings only (a render checks
+ * every value file before helm reads it): one table for the fleet, so a run that needs no
+ * document of a file reads no parse of it.
+ */
+export function recallValuesFindings(file: string, text: string): { stored?: Finding[]; store: (findings: Finding[]) => void } {
+  const table = valuesFindings;
+  if (!table) return { store: () => {} };
+  const key = hash('sha256', `${file}\0${text}`, 'base64url');
+  const stored = table.get(key);
+  return { stored: Array.isArray(stored) ? stored : undefined, store: (findings) => table.set(key, findings) };
 }
 
 /** The stored parse of a text, and how to store it when there is none. */

@@ -1,7 +1,7 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type ScalarTag } from 'yaml';
 import type { Finding, SourceLocation } from '../findings.js';
 import type { JsonPath } from '../json-pointer.js';
-import { recallParse } from './parse-store.js';
+import { recallParse, recallValuesFindings } from './parse-store.js';
 import { yaml11Scalars, type PlainScalar } from './yaml11-scalars.js';
 
 /** Aliases a document may expand; bounds a billion-laughs document to a small cost. */
@@ -277,6 +277,15 @@ export function parseValuesFile(file: string, text: string): { doc?: YamlDoc; fi
     return { findings: [notAMapping(file, doc, `a values file holds a mapping (key: value pairs), not ${what}`)] };
   }
   return { doc, findings: [] };
+}
+
+/** parseValuesFile's findings alone, remembered between runs by the file and its text. */
+export function valuesFileFindings(file: string, text: string): Finding[] {
+  const { stored, store } = recallValuesFindings(file, text);
+  if (stored) return [...stored];
+  const { findings } = parseValuesFile(file, text);
+  store(findings);
+  return [...findings];
 }
 
 function notAMapping(file: string, doc: YamlDoc | undefined, message: string): Finding {
