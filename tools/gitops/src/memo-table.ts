@@ -29,6 +29,8 @@ export class MemoTable<T> {
     /** What else shapes every entry (an engine and its version). */
     identity: string,
     private readonly max: number,
+    /** Whether a stored value has the entry's shape: one that has not (a file another build or tool wrote) reads as none. */
+    private readonly accepts: (value: unknown) => boolean,
   ) {
     const id = createHash('sha256').update(`${identity}\0${toolBuildId()}`).digest('hex').slice(0, 16);
     this.file = join(cacheDir, name, `${id}.json`);
@@ -37,6 +39,10 @@ export class MemoTable<T> {
   get(key: string): T | undefined {
     const entries = this.load();
     const hit = entries.get(key);
+    if (hit !== undefined && !this.accepts(hit)) {
+      entries.delete(key);
+      return undefined;
+    }
     if (hit !== undefined) {
       // Most recently used last: trimming drops from the front.
       entries.delete(key);

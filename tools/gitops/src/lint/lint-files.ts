@@ -28,7 +28,7 @@ export async function lintFiles(ws: Workspace): Promise<Finding[]> {
   // repository or a binary blob is refused wherever it is (Argo CD refuses the whole repo).
   const guarded = ws.model.files.filter((f) => GUARDED.test(f));
   const reads = await ws.snapshot.readFilesChecked(guarded);
-  const remembered = new MemoTable<Finding[]>(ws.cacheDir, 'file-lint', '', MAX_REMEMBERED);
+  const remembered = new MemoTable<Finding[]>(ws.cacheDir, 'file-lint', '', MAX_REMEMBERED, Array.isArray);
   const findings: Finding[] = [...chartDirectories(ws.model.files)];
   for (const file of guarded) {
     const read = reads.get(file);

@@ -129,6 +129,11 @@ export interface ValuesFacts {
   replicas: { key: string; location: SourceLocation }[];
 }
 
+function isValuesFacts(value: unknown): boolean {
+  const v = value as Partial<ValuesFacts> | null;
+  return typeof v === 'object' && v !== null && Array.isArray(v.lint) && Array.isArray(v.shadowed) && Array.isArray(v.replicas);
+}
+
 /** Facts of a fleet several times over: the least recently used go first. */
 const MAX_FACTS = 20_000;
 
@@ -153,7 +158,7 @@ export class AppValuesCache {
     // Versions resolve from Git alone: no helm needed.
     private readonly charts = new ChartStore(ws.git, undefined, ws.snapshot, ws.cacheDir),
   ) {
-    this.remembered = new MemoTable(ws.cacheDir, 'values-facts', '', MAX_FACTS);
+    this.remembered = new MemoTable(ws.cacheDir, 'values-facts', '', MAX_FACTS, isValuesFacts);
   }
 
   /** A chart's values.schema.json compiled once per content and run, its code kept between runs. */

@@ -24,7 +24,7 @@ export class CachedEngine implements ValidationEngine {
     cacheDir: string,
   ) {
     this.name = inner.name;
-    this.store = new MemoTable(cacheDir, 'verdicts', `${inner.name}\0${identity}`, MAX_VERDICTS);
+    this.store = new MemoTable(cacheDir, 'verdicts', `${inner.name}\0${identity}`, MAX_VERDICTS, isVerdict);
   }
 
   async validate(inputs: readonly EngineInput[]): Promise<EngineVerdict[]> {
@@ -58,4 +58,10 @@ export class CachedEngine implements ValidationEngine {
     // One-shot hash: a fleet keys ten thousand objects, and a Hash object each costs more than the hashing.
     return hash('sha256', `${schema.source}\0${stamp}\0${manifest.identity ?? JSON.stringify(manifest.object)}`, 'base64url');
   }
+}
+
+/** A kept verdict: only valid and invalid ones are kept. */
+function isVerdict(value: unknown): boolean {
+  const v = value as Partial<EngineVerdict> | null;
+  return typeof v === 'object' && v !== null && (v.status === 'valid' || v.status === 'invalid') && Array.isArray(v.errors);
 }

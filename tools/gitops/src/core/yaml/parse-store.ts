@@ -20,7 +20,7 @@ let valuesFindings: MemoTable<Finding[]> | undefined;
  */
 export function keepParsedYaml(cacheDir: string | undefined): void {
   store = cacheDir === undefined ? undefined : new ValueStore(cacheDir, 'yaml');
-  valuesFindings = cacheDir === undefined ? undefined : new MemoTable(cacheDir, 'values-syntax', '', 50_000);
+  valuesFindings = cacheDir === undefined ? undefined : new MemoTable(cacheDir, 'values-syntax', '', 50_000, Array.isArray);
 }
 
 /**
@@ -33,7 +33,7 @@ export function recallValuesFindings(file: string, text: string): { stored?: Fin
   if (!table) return { store: () => {} };
   const key = hash('sha256', `${file}\0${text}`, 'base64url');
   const stored = table.get(key);
-  return { stored: Array.isArray(stored) ? stored : undefined, store: (findings) => table.set(key, findings) };
+  return { stored, store: (findings) => table.set(key, findings) };
 }
 
 /** The stored parse of a text, and how to store it when there is none. */
