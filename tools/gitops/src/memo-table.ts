@@ -4,12 +4,6 @@ import { join } from 'node:path';
 import { toolBuildId } from './build-id.js';
 import { writeAtomic } from './write-atomic.js';
 
-/**
- * Many small results kept between runs in one JSON file (per name, identity and build of the
- * tool), least recently used dropped first past `max`: a fleet asks for a thousand of them
- * per run, and one file read costs less than a thousand. A missing or damaged file reads as
- * empty; a read-only cache only costs the next run the work.
- */
 /** Tables with entries set since they were read: the CLI saves them before it exits. */
 const unsaved = new Set<MemoTable<unknown>>();
 
@@ -18,6 +12,12 @@ export async function saveTables(): Promise<void> {
   await Promise.all([...unsaved].map((table) => table.save()));
 }
 
+/**
+ * Many small results kept between runs in one JSON file (per name, identity and build of the
+ * tool), least recently used dropped first past `max`: a fleet asks for a thousand of them
+ * per run, and one file read costs less than a thousand. A missing or damaged file reads as
+ * empty; a read-only cache only costs the next run the work. Saved by saveTables, once per run.
+ */
 export class MemoTable<T> {
   private entries?: Map<string, T>;
   private dirty = false;
@@ -39,15 +39,11 @@ export class MemoTable<T> {
   get(key: string): T | undefined {
     const entries = this.load();
     const hit = entries.get(key);
-    if (hit !== undefined && !this.accepts(hit)) {
-      entries.delete(key);
-      return undefined;
-    }
-    if (hit !== undefined) {
-      // Most recently used last: trimming drops from the front.
-      entries.delete(key);
-      entries.set(key, hit);
-    }
+    if (hit === undefined) return undefined;
+    entries.delete(key);
+    if (!this.accepts(hit)) return undefined;
+    // Most recently used last: trimming drops from the front.
+    entries.set(key, hit);
     return hit;
   }
 

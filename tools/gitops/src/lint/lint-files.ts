@@ -44,7 +44,6 @@ export async function lintFiles(ws: Workspace): Promise<Finding[]> {
     if (!found) remembered.set(key, (found = lintText(file, read.text)));
     findings.push(...found);
   }
-  await remembered.save();
   return findings;
 }
 

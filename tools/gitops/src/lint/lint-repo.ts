@@ -18,6 +18,5 @@ export async function lintRepo(run: FleetRun, scope: FleetScope = {}): Promise<L
   const [files, plans, fleet] = await Promise.all([lintFiles(run.ws), run.select(scope), run.plan()]);
   const limit = pLimit(8);
   const checked = await Promise.all(plans.map((plan) => limit(() => lintValues(plan, run.values))));
-  await run.values.saveFacts();
   return { findings: sortFindings(uniqueFindings([...checked.flat(), ...files, ...fleet.findings])), applications: plans.length };
 }

@@ -111,8 +111,13 @@ function defaultFileOf(plan: RenderPlan): string {
 function inlineLayer(plan: RenderPlan): ValueLayer | undefined {
   if (plan.extraValues === undefined) return undefined;
   const data: unknown = parseYamlDocs('<inline values>', plan.extraValues, '1.1').docs[0]?.data;
-  const origin = originFor(plan.app, plan.app.manifest.spec.sources ? 'spec.sources' : 'spec.source');
+  const origin = inlineOrigin(plan);
   return isMap(data) ? { kind: 'inline', data, locate: () => origin } : undefined;
+}
+
+/** Where inline values are written: the Application's source. */
+function inlineOrigin(plan: RenderPlan): SourceLocation {
+  return originFor(plan.app, plan.app.manifest.spec.sources ? 'spec.sources' : 'spec.source');
 }
 
 /**
@@ -227,11 +232,6 @@ export class AppValuesCache {
     });
   }
 
-  /** Keeps the facts computed this run for the next (once, after the run asked for them). */
-  saveFacts(): Promise<void> {
-    return this.remembered.save();
-  }
-
   /** Everything values facts are computed from: the Application, the texts, the parameters and inline values with where they are written. */
   private factsKey(plan: RenderPlan, inputs: AppValueInputs): string {
     const digest = (text: string | undefined): string | null => {
@@ -241,7 +241,7 @@ export class AppValuesCache {
       return hit;
     };
     const parameters = parameterLayers(plan).map((l) => [l.data, l.locate([])]);
-    const inline = plan.extraValues === undefined ? null : [plan.extraValues, originFor(plan.app, plan.app.manifest.spec.sources ? 'spec.sources' : 'spec.source')];
+    const inline = plan.extraValues === undefined ? null : [plan.extraValues, inlineOrigin(plan)];
     return hash(
       'sha256',
       JSON.stringify([

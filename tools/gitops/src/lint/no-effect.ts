@@ -46,7 +46,6 @@ export async function valuesWithoutEffect(apps: readonly AppManifests[], values:
       });
     }
   }
-  await values.saveFacts();
   return out;
 }
 

@@ -38,7 +38,6 @@ export class CachedEngine implements ValidationEngine {
         verdicts[i] = verdict;
         if (verdict.status !== 'error') this.store.set(keys[i]!, verdict);
       });
-      await this.store.save();
     }
     return verdicts as EngineVerdict[];
   }
